@@ -1,0 +1,64 @@
+// The verb tree of `alloy` and the one place where exceptions become exit codes (0, 1, 2).
+// Each verb lives in Commands/ and only parses, prints and calls the libraries.
+using System.CommandLine;
+using Alloy.Tensors;
+
+namespace Alloy.Cli;
+
+/// <summary>Exit codes of the `alloy` command (the CLI contract in DESIGN.md).</summary>
+public static class ExitCodes
+{
+    /// <summary>The work succeeded.</summary>
+    public const int Success = 0;
+    /// <summary>The work failed (a bug or an environment failure, reported with details).</summary>
+    public const int Failure = 1;
+    /// <summary>Bad usage or bad input; the message names the file or field and says what would be right.</summary>
+    public const int BadInput = 2;
+}
+
+/// <summary>Builds and runs the `alloy` command line.</summary>
+public static class AlloyCommand
+{
+    /// <summary>Parses <paramref name="args"/>, runs the verb and returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = Build(stdout);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+                stderr.WriteLine($"error: {error.Message}");
+            stderr.WriteLine("Run 'alloy --help' for usage.");
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            return parse.Invoke(config);
+        }
+        catch (AlloyInputException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("cancelled");
+            return ExitCodes.Failure;
+        }
+#pragma warning disable CA1031 // the top level reports every failure as exit code 1 rather than crashing
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            stderr.WriteLine($"alloy failed: {e}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    internal static RootCommand Build(TextWriter stdout)
+    {
+        var root = new RootCommand("Alloy: merge LLM checkpoints and chart what merging does to reasoning.");
+        _ = stdout;
+        return root;
+    }
+}
