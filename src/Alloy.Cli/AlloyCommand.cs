@@ -58,7 +58,7 @@ public static class AlloyCommand
     internal static RootCommand Build(TextWriter stdout)
     {
         var root = new RootCommand("Alloy: merge LLM checkpoints and chart what merging does to reasoning.");
-        _ = stdout;
+        root.Subcommands.Add(Commands.InspectCommand.Create(stdout));
         return root;
     }
 }
