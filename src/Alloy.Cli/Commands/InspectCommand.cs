@@ -118,6 +118,8 @@ internal static class InspectCommand
             Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
+        if (stdout != Console.Out || Console.IsOutputRedirected)
+            console.Profile.Width = 160;
         var config = checkpoint.Config;
         var summary = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         void Row(string key, string value) => summary.AddRow(new Text(key, new Style(decoration: Decoration.Bold)), new Text(value));
@@ -143,10 +145,10 @@ internal static class InspectCommand
             table.AddColumn("shard");
         foreach (var t in checkpoint.Tensors)
         {
+            var cells = new List<Text> { new(t.Name), new(t.DType.ToSafetensorsName()), new(t.Info.ShapeText) };
             if (checkpoint.Files.Count > 1)
-                table.AddRow(Markup.Escape(t.Name), t.DType.ToSafetensorsName(), t.Info.ShapeText, t.ShardName);
-            else
-                table.AddRow(Markup.Escape(t.Name), t.DType.ToSafetensorsName(), t.Info.ShapeText);
+                cells.Add(new Text(t.ShardName));
+            table.AddRow(cells);
         }
         console.Write(table);
     }
