@@ -6,6 +6,7 @@ internal static class MacroBenchmarks
 {
     private static readonly Dictionary<string, Func<string[], int>> Macros = new(StringComparer.Ordinal)
     {
+        ["io"] = IoBenchmark.Run,
     };
 
     public static bool TryRun(string name, string[] args, out int exitCode)
