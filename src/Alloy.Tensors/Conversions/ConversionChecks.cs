@@ -13,13 +13,14 @@ internal static class ConversionChecks
     }
 
     // Raw little-endian bytes are reinterpreted in place, which is only right on a little-endian host.
-    public static void RequireByteLength(int byteLength, int elementCount, int bytesPerElement)
+    // paramName: the parameter that holds the bytes ("source" when reading, "destination" when writing).
+    public static void RequireByteLength(int byteLength, int elementCount, int bytesPerElement, string paramName)
     {
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("Alloy reads and writes little-endian tensor bytes and needs a little-endian host.");
         if (byteLength != (long)elementCount * bytesPerElement)
             throw new ArgumentException(
                 $"The byte span holds {byteLength} bytes but {elementCount} elements of {bytesPerElement} bytes need {(long)elementCount * bytesPerElement}.",
-                "source");
+                paramName);
     }
 }

@@ -30,7 +30,7 @@ public static class DTypeConversions
     /// bytes, or <paramref name="dtype"/> is not a defined value.</exception>
     public static void ToFloat32(ReadOnlySpan<byte> source, DType dtype, Span<float> destination)
     {
-        ConversionChecks.RequireByteLength(source.Length, destination.Length, dtype.SizeOf());
+        ConversionChecks.RequireByteLength(source.Length, destination.Length, dtype.SizeOf(), nameof(source));
         switch (dtype)
         {
             case DType.F32:
@@ -98,7 +98,7 @@ public static class DTypeConversions
         if (!dtype.IsComputeType())
             throw new ArgumentException(
                 $"FromFloat32 writes F32, F16 or BF16, not {dtype}; convert to one of those instead.", nameof(dtype));
-        ConversionChecks.RequireByteLength(destination.Length, source.Length, dtype.SizeOf());
+        ConversionChecks.RequireByteLength(destination.Length, source.Length, dtype.SizeOf(), nameof(destination));
         switch (dtype)
         {
             case DType.F32:

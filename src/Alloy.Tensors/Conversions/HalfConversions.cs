@@ -43,7 +43,7 @@ public static class HalfConversions
     /// <exception cref="ArgumentException"><paramref name="source"/> is not exactly 2 bytes per destination element.</exception>
     public static void ToSingle(ReadOnlySpan<byte> source, Span<float> destination)
     {
-        ConversionChecks.RequireByteLength(source.Length, destination.Length, sizeof(ushort));
+        ConversionChecks.RequireByteLength(source.Length, destination.Length, sizeof(ushort), nameof(source));
         ToSingle(MemoryMarshal.Cast<byte, Half>(source), destination);
     }
 
@@ -64,7 +64,7 @@ public static class HalfConversions
     /// <exception cref="ArgumentException"><paramref name="destination"/> is not exactly 2 bytes per source element.</exception>
     public static void FromSingle(ReadOnlySpan<float> source, Span<byte> destination)
     {
-        ConversionChecks.RequireByteLength(destination.Length, source.Length, sizeof(ushort));
+        ConversionChecks.RequireByteLength(destination.Length, source.Length, sizeof(ushort), nameof(destination));
         FromSingle(source, MemoryMarshal.Cast<byte, Half>(destination));
     }
 
