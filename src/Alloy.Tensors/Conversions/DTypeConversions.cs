@@ -18,7 +18,7 @@ public static class DTypeConversions
     /// <list type="bullet">
     /// <item>F32: copied bit for bit (NaN payloads included).</item>
     /// <item>F64: rounded to nearest float, ties to even; magnitudes that round past <see cref="float.MaxValue"/>
-    /// become ±Inf; values below the float subnormal range become ±0; NaN stays NaN.</item>
+    /// become ±Inf; magnitudes of at most 2^−150 (half the smallest float subnormal) become ±0; NaN stays NaN.</item>
     /// <item>F16, BF16, F8_E4M3, F8_E5M2: exact (every value is a float); see <see cref="HalfConversions"/>,
     /// <see cref="BFloat16Conversions"/>, <see cref="Float8Conversions"/> for Inf and NaN.</item>
     /// <item>I8, U8, I16, U16: exact. I32, U32, I64, U64: exact when |x| ≤ 2^24 (and whenever x fits in 24

@@ -11,7 +11,7 @@ public class DTypeConversionTests
     // Reference integer → float: keep the top 24 significant bits, round the rest to nearest with ties to even.
     private static float ReferenceRound(ulong magnitude, bool negative)
     {
-        int significantBits = 64 - ulong.LeadingZeroCount(magnitude) is var n ? (int)n : 0;
+        int significantBits = 64 - (int)ulong.LeadingZeroCount(magnitude);
         int dropped = Math.Max(0, significantBits - 24);
         ulong kept = magnitude >> dropped;
         if (dropped > 0)
