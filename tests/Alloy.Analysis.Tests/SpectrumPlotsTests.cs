@@ -54,6 +54,18 @@ public class SpectrumPlotsTests
     }
 
     [Fact]
+    public void Names_with_markup_characters_still_give_well_formed_svg()
+    {
+        var odd = new Dictionary<string, string> { ["note"] = "a<b & \"c\"" };
+        List<SpectrumPoint> points = MiTable2.Points();
+        points.Add(MiTable2.Point("x<&>", 0.6, 12000, lambda: 0.3, benchmark: MiTable2.Benchmark, method: "ties", parameters: odd));
+
+        RenderedPlot plot = SpectrumPlots.AccuracyVersusTokens(new Spectrum(points), MiTable2.Benchmark);
+
+        Assert.Contains("ties [note=a<b & \"c\"]", Texts(XDocument.Parse(plot.Svg)));
+    }
+
+    [Fact]
     public void Lambda_panels_draw_four_panels_with_the_stages_shaded()
     {
         Spectrum spectrum = MiTable2.Spectrum();

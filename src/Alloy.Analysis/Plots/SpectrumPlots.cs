@@ -208,6 +208,17 @@ public static class SpectrumPlots
     private static void AddParentMarker(Plot plot, SpectrumPoint? parent, string legend, MarkerShape shape, Color color)
     {
         if (parent is null) return;
+        if (parent.MeanAtKCiLow is double low && parent.MeanAtKCiHigh is double high)
+        {
+            var bar = new ScottPlot.Plottables.ErrorBar(
+                [parent.MeanTokens], [Percent(parent.MeanAtK)], null, null,
+                [Percent(high) - Percent(parent.MeanAtK)], [Percent(parent.MeanAtK) - Percent(low)])
+            {
+                Color = color,
+                CapSize = 6,
+            };
+            plot.Add.Plottable(bar);
+        }
         var marker = plot.Add.Marker(parent.MeanTokens, Percent(parent.MeanAtK), shape, 16, color);
         marker.LegendText = $"{legend} ({parent.Variant})";
     }
