@@ -22,7 +22,7 @@ public static class AlloyCommand
     /// <summary>Parses <paramref name="args"/>, runs the verb and returns the exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = Build(stdout);
+        var root = Build(stdout, stderr);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -55,10 +55,11 @@ public static class AlloyCommand
         }
     }
 
-    internal static RootCommand Build(TextWriter stdout)
+    internal static RootCommand Build(TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("Alloy: merge LLM checkpoints and chart what merging does to reasoning.");
         root.Subcommands.Add(Commands.InspectCommand.Create(stdout));
+        root.Subcommands.Add(Commands.DiffCommand.Create(stdout, stderr));
         return root;
     }
 }

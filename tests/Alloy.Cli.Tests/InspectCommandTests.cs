@@ -58,3 +58,34 @@ public class InspectCommandTests
         Assert.Contains("--bogus", result.Stderr, StringComparison.Ordinal);
     }
 }
+
+public class DiffCommandTests
+{
+    [Fact]
+    public void Diff_of_a_checkpoint_with_its_sharded_copy_is_zero()
+    {
+        var single = TestPaths.Fixtures("safetensors", "numpy_single");
+        var sharded = TestPaths.Fixtures("safetensors", "numpy_sharded");
+        var result = CliRunner.Run("diff", single, sharded, "--json");
+        Assert.Equal(0, result.ExitCode);
+        var root = System.Text.Json.JsonDocument.Parse(result.Stdout).RootElement;
+        var tensors = root.GetProperty("tensors").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        Assert.Equal(0.0, tensors["model.layers.0.self_attn.q_proj.weight"].GetProperty("relative_l2").GetDouble());
+        Assert.Equal(1.0, tensors["model.embed_tokens.weight"].GetProperty("cosine").GetDouble(), 12);
+        // model.norm.weight holds ±Inf: inf − inf is NaN, reported as null rather than a made-up number
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, tensors["model.norm.weight"].GetProperty("relative_l2").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, root.GetProperty("total").GetProperty("relative_l2").ValueKind);
+        // the integer and bool tensors are reported as not compared, not dropped silently
+        var uncompared = root.GetProperty("uncompared").EnumerateArray().Select(u => u.GetProperty("name").GetString()).ToArray();
+        Assert.Contains("counts.i32", uncompared);
+        Assert.Contains("mask", uncompared);
+    }
+
+    [Fact]
+    public void Diff_names_a_missing_model()
+    {
+        var result = CliRunner.Run("diff", TestPaths.Fixtures("safetensors", "numpy_single"), "/nonexistent/model");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("/nonexistent/model", result.Stderr, StringComparison.Ordinal);
+    }
+}

@@ -112,14 +112,7 @@ internal static class InspectCommand
 
     internal static void WriteText(Checkpoint checkpoint, TextWriter stdout)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(stdout),
-            Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
-        if (stdout != Console.Out || Console.IsOutputRedirected)
-            console.Profile.Width = 160;
+        var console = Output.Console(stdout);
         var config = checkpoint.Config;
         var summary = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         void Row(string key, string value) => summary.AddRow(new Text(key, new Style(decoration: Decoration.Bold)), new Text(value));

@@ -1,0 +1,53 @@
+// Console plumbing shared by the verbs: a Spectre console over a given writer, and progress bars
+// that show only on an interactive terminal (never in redirected output or tests).
+using Spectre.Console;
+
+namespace Alloy.Cli;
+
+internal static class Output
+{
+    /// <summary>A Spectre console writing to <paramref name="writer"/>; plain text unless it is the real terminal.</summary>
+    public static IAnsiConsole Console(TextWriter writer)
+    {
+        var terminal = writer == System.Console.Out && !System.Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!terminal)
+            console.Profile.Width = 160;
+        return console;
+    }
+}
+
+/// <summary>A byte-counting progress bar with rate and ETA on stderr when it is a terminal.</summary>
+internal static class Progress
+{
+    public static T Run<T>(TextWriter stderr, string label, long totalBytes, Func<IProgress<long>?, T> work)
+    {
+        if (stderr != System.Console.Error || System.Console.IsErrorRedirected || totalBytes <= 0)
+            return work(null);
+        T result = default!;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Error) });
+        console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(label, maxValue: totalBytes);
+                result = work(new SynchronousProgress(task));
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+
+    private sealed class SynchronousProgress(ProgressTask task) : IProgress<long>
+    {
+        public void Report(long value)
+        {
+            lock (task)
+                task.Increment(value);
+        }
+    }
+}
