@@ -23,7 +23,7 @@ public sealed record MultiSlerpSettings : MethodSettings
 /// map back with the exponential map; scale by Σ wᵢ‖vᵢ‖. Because the tangent point m̂ is the weighted mean itself, the
 /// weighted tangent sum is m − ⟨m, m̂⟩m̂ = 0 exactly, so the result is (Σᵢ wᵢ‖vᵢ‖) · m̂ (mergekit adds rounding noise of that
 /// zero vector). Alloy computes that closed form. When ‖m‖ &lt; ε: two models fall back to w₀v₀ + w₁v₁; more models are an
-/// error (antipodal inputs with balancing weights). One model returns it unchanged. The base is added back.
+/// error (antipodal inputs with balancing weights) unless every input is (nearly) zero, Σ wᵢ‖vᵢ‖ &lt; ε, which also falls back to Σ wᵢvᵢ (mergekit raises). One model returns it unchanged. The base is added back.
 /// Reductions fp64, scaling fp32; a NaN input makes the whole output NaN.
 /// </summary>
 public sealed class MultiSlerp : IMergeMethod
@@ -110,12 +110,14 @@ public sealed class MultiSlerp : IMergeMethod
         double meanNorm = Math.Sqrt(meanNormSquared);
         if (meanNorm < settings.Epsilon)
         {
-            if (models != 2)
+            // Two models, or inputs that are all (nearly) zero vectors, fall back to the weighted linear average.
+            if (models != 2 && averageNorm >= settings.Epsilon)
                 throw new AlloyInputException($"tensor {inputs.TensorName}: multislerp's weighted mean direction is zero (antipodal inputs whose weights balance out); use different weights");
             for (int e = 0; e < n; e++)
             {
                 float baseValue = hasBase ? b[e] : 0;
-                float r = (float)weights[0] * (inputs.Model(0)[e] - baseValue) + (float)weights[1] * (inputs.Model(1)[e] - baseValue);
+                float r = 0;
+                for (int i = 0; i < models; i++) r += (float)weights[i] * (inputs.Model(i)[e] - baseValue);
                 output[e] = hasBase ? baseValue + r : r;
             }
             return;

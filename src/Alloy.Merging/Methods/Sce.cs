@@ -123,6 +123,7 @@ public sealed class Sce : IMergeMethod
         }
 
         Span<float> deltas = stackalloc float[models];
+        Span<float> sumWork = stackalloc float[models];
         Span<float> varianceChunk = stackalloc float[MagnitudeSelection.ChunkLength];
         for (int start = 0; start < n; start += varianceChunk.Length)
         {
@@ -137,12 +138,8 @@ public sealed class Sce : IMergeMethod
                     output[e] = baseValue;
                     continue;
                 }
-                double sum = 0;
-                for (int i = 0; i < models; i++)
-                {
-                    deltas[i] = inputs.Model(i)[e] - baseValue;
-                    sum += deltas[i];
-                }
+                for (int i = 0; i < models; i++) deltas[i] = inputs.Model(i)[e] - baseValue;
+                double sum = OrderFreeSum.Sum(deltas, sumWork);
                 bool positive = sum >= 0;
                 double numerator = 0, denominator = 0;
                 for (int i = 0; i < models; i++)
@@ -159,7 +156,7 @@ public sealed class Sce : IMergeMethod
         }
     }
 
-    /// <summary>Population variance over the models of δᵢ(e) = xᵢ(e) − b(e) (fp64, rounded to fp32 for ranking).</summary>
+    /// <summary>Population variance over the models of δᵢ(e) = xᵢ(e) − b(e) (fp64 in a canonical order, rounded to fp32 for ranking).</summary>
     private readonly ref struct VarianceSource : IValueSource
     {
         private readonly MergeInputs inputs;
@@ -172,18 +169,20 @@ public sealed class Sce : IMergeMethod
         {
             ReadOnlySpan<float> b = inputs.Base;
             int models = inputs.ModelCount;
+            Span<float> deltas = stackalloc float[models];
+            Span<float> sorted = stackalloc float[models];
             for (int j = 0; j < destination.Length; j++)
             {
                 int e = start + j;
+                for (int i = 0; i < models; i++) deltas[i] = inputs.Model(i)[e] - b[e];
+                // Sorting first makes the rounding, hence the ranking, independent of model order.
+                OrderFreeSum.Sum(deltas, sorted);
+                ReadOnlySpan<float> ordered = models <= 2 ? deltas : sorted[..models];
                 double mean = 0;
-                for (int i = 0; i < models; i++) mean += inputs.Model(i)[e] - b[e];
+                foreach (float d in ordered) mean += d;
                 mean /= models;
                 double sumSquares = 0;
-                for (int i = 0; i < models; i++)
-                {
-                    double d = (inputs.Model(i)[e] - b[e]) - mean;
-                    sumSquares += d * d;
-                }
+                foreach (float d in ordered) sumSquares += (d - mean) * (d - mean);
                 destination[j] = (float)(sumSquares / models);
             }
         }

@@ -193,7 +193,8 @@ public sealed class TaskArithmeticMethod : IMergeMethod
 /// agrees); τ = Σᵢ mᵢDᵢ, divisor = Σᵢ mᵢwᵢ (taken as 1 when 0);</item>
 /// <item>output = b + λ·(normalize ? τ / divisor : τ).</item>
 /// </list>
-/// Element-wise arithmetic is fp32; the election sum and the rescale norms are fp64. A NaN delta makes that element NaN;
+/// Element-wise arithmetic is fp32; the election sum is fp64 in ascending-magnitude order (so model order cannot flip an
+/// exactly cancelling sum's sign) and the rescale norms are fp64. A NaN delta makes that element NaN;
 /// ±∞ inputs give ±∞ or NaN as IEEE arithmetic does.
 /// </summary>
 public static class TaskArithmeticFamily
@@ -308,6 +309,7 @@ public static class TaskArithmeticFamily
         float plainDivisor = Math.Abs(weightSum) < 1e-8 ? 1f : (float)weightSum;
         bool inverse = settings.Rescale && settings.RescaleMode == RescaleMode.Inverse;
         Span<float> deltas = stackalloc float[models];
+        Span<float> sumWork = stackalloc float[models];
 
         for (int start = 0; start < n; start += chunk)
         {
@@ -318,15 +320,13 @@ public static class TaskArithmeticFamily
             {
                 int e = start + j;
                 float baseValue = b[e];
-                double electionSum = 0;
                 for (int i = 0; i < models; i++)
                 {
                     float delta = inputs.Model(i)[e] - baseValue;
                     float sparse = delta * (multipliers[i * chunk + j] * plan[i].Factor);
-                    float weighted = settings.Weights[i] * sparse;
-                    deltas[i] = weighted;
-                    electionSum += weighted;
+                    deltas[i] = settings.Weights[i] * sparse;
                 }
+                double electionSum = OrderFreeSum.Sum(deltas, sumWork);
                 float mixed;
                 if (double.IsNaN(electionSum))
                 {
