@@ -82,6 +82,13 @@ internal sealed class ParameterReader
     {
         this.method = method;
         this.values = values;
+        if (modelCount < method.MinModels || modelCount > method.MaxModels)
+        {
+            string range = method.MinModels == method.MaxModels ? $"exactly {method.MinModels}"
+                : method.MaxModels == int.MaxValue ? $"at least {method.MinModels}" : $"{method.MinModels} to {method.MaxModels}";
+            string baseNote = method.BaseModel == BaseModelUse.Required ? " besides the base model" : method.BaseModel == BaseModelUse.Optional ? " (not counting an optional base)" : "";
+            throw Error($"takes {range} model{(method.MaxModels == 1 ? "" : "s")}{baseNote}, got {modelCount}");
+        }
         if (values.PerModel.Count > modelCount)
             throw Error($"per-model parameters are given for {values.PerModel.Count} models but the merge has {modelCount}");
         string accepted = string.Join(", ", method.Parameters.Select(p => p.Name));

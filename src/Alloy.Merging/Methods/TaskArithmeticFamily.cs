@@ -232,9 +232,9 @@ public static class TaskArithmeticFamily
         ArgumentNullException.ThrowIfNull(settings);
         long n = 1;
         foreach (int d in shape) n *= d;
-        long row = shape.Length <= 1 ? n : shape[^1];
+        long row = Math.Max(shape.Length <= 1 ? n : shape[^1], 1);
         bool della = variant.Sparsification == Sparsification.DellaMagnitudePrune;
-        long chunk = della ? row : Math.Min(n, CombineChunk);
+        long chunk = della ? row : Math.Min(Math.Max(n, 1), CombineChunk);
         long total = (long)modelCount * chunk;
         if (NeedsCounts(variant, settings)) total += CountsFloats;
         if (della) total += 2 * row;

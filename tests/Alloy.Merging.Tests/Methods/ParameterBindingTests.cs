@@ -76,6 +76,24 @@ public sealed class ParameterBindingTests
     }
 
     [Fact]
+    public void Model_counts_outside_a_method_s_range_are_rejected()
+    {
+        var slerp = Assert.Throws<AlloyInputException>(() => Run.Bind(Slerp.Method, 2, [("t", 0.5)]));
+        Assert.Contains("exactly 1 model besides the base model, got 2", slerp.Message, StringComparison.Ordinal);
+        Assert.Throws<AlloyInputException>(() => Run.Bind(ModelStock.Method, 1, []));
+    }
+
+    [Fact]
+    public void Empty_tensors_merge_to_empty_outputs()
+    {
+        foreach (IMergeMethod method in new IMergeMethod[] { Ties.Method, Della.Method, Breadcrumbs.Method })
+        {
+            MethodSettings settings = Run.Bind(method, 1, [], [("weight", 1.0), ("density", 0.5)]);
+            Assert.Empty(Run.Merge(method, settings, "empty", [0, 4], [[]], []));
+        }
+    }
+
+    [Fact]
     public void Linear_with_normalize_rejects_weights_that_sum_to_zero()
     {
         var e = Assert.Throws<AlloyInputException>(() => Run.Bind(Linear.Method, 2, [], [("weight", 1.0)], [("weight", -1.0)]));
