@@ -26,9 +26,10 @@ namespace Alloy.Evaluation.Graders.IfEval;
 /// and Norwegian are easily confused.</item>
 /// </list>
 /// <para>Like upstream, text without letters is "undetectable" (<see cref="NoLetters"/>) and callers count the
-/// instruction as followed. Text whose script is known but whose words match no profile (e.g. a list of names)
-/// yields <see cref="Unknown"/>, which fails; langdetect would guess there. Very short, mixed-language or
-/// code-heavy answers are where this and langdetect disagree most.</para>
+/// instruction as followed. Text whose words match no profile (a list of names such as "FAVORITE NAME 1", or
+/// "xyz abc") and letters of scripts not listed above yield <see cref="Unknown"/>, which fails the check; langdetect
+/// guesses some language for such text, sometimes English ("FAVORITE NAME 1"), sometimes not ("xyz abc" → cs).
+/// Very short, mixed-language or code-heavy answers are where this and langdetect disagree most.</para>
 /// </summary>
 internal static class ResponseLanguageIdentifier
 {
