@@ -17,7 +17,7 @@ internal sealed partial class PlaceholderCheck : IfEvalInstruction
     public PlaceholderCheck(IfEvalArguments arguments) : base(arguments.InstructionId) =>
         _placeholders = arguments.RequiredInt("num_placeholders");
 
-    [GeneratedRegex("""\[.*?\]""")]
+    [GeneratedRegex("""\[.*?\]""", RegexOptions.NonBacktracking)]
     private static partial Regex Placeholder();
 
     public override bool IsFollowedBy(string response) => Placeholder().Count(response) >= _placeholders;
@@ -44,13 +44,30 @@ internal sealed class PostscriptCheck : IfEvalInstruction
         };
         try
         {
-            _pattern = new Regex(pattern, RegexOptions.Multiline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(10));
+            // Linear-time matching where the pattern allows it (long white-space runs make the leading \s* quadratic).
+            _pattern = new Regex(pattern, RegexOptions.Multiline | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+        }
+        catch (NotSupportedException)
+        {
+            _pattern = CreateBacktracking(pattern, marker, arguments);
+        }
+        catch (ArgumentException)
+        {
+            _pattern = CreateBacktracking(pattern, marker, arguments);
+        }
+    }
+
+    public override bool IsFollowedBy(string response) => _pattern.IsMatch(PythonText.Lower(response));
+
+    private static Regex CreateBacktracking(string pattern, string marker, IfEvalArguments arguments)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.Multiline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(10));
         }
         catch (ArgumentException e)
         {
             throw new AlloyInputException($"{arguments.Where}: postscript_marker '{marker}' of instruction '{arguments.InstructionId}' is not a valid pattern: {e.Message}", e);
         }
     }
-
-    public override bool IsFollowedBy(string response) => _pattern.IsMatch(PythonText.Lower(response));
 }

@@ -19,10 +19,10 @@ internal sealed partial class BulletListCheck : IfEvalInstruction
     public BulletListCheck(IfEvalArguments arguments) : base(arguments.InstructionId) =>
         _bullets = arguments.RequiredInt("num_bullets");
 
-    [GeneratedRegex("""^\s*\*[^*].*$""", RegexOptions.Multiline)]
+    [GeneratedRegex("""^\s*\*[^*].*$""", RegexOptions.Multiline | RegexOptions.NonBacktracking)]
     private static partial Regex StarBullet();
 
-    [GeneratedRegex("""^\s*-.*$""", RegexOptions.Multiline)]
+    [GeneratedRegex("""^\s*-.*$""", RegexOptions.Multiline | RegexOptions.NonBacktracking)]
     private static partial Regex DashBullet();
 
     public override bool IsFollowedBy(string response) =>
@@ -58,10 +58,10 @@ internal sealed partial class HighlightedSectionsCheck : IfEvalInstruction
     public HighlightedSectionsCheck(IfEvalArguments arguments) : base(arguments.InstructionId) =>
         _highlights = arguments.RequiredInt("num_highlights");
 
-    [GeneratedRegex("""\*[^\n*]*\*""")]
+    [GeneratedRegex("""\*[^\n*]*\*""", RegexOptions.NonBacktracking)]
     private static partial Regex SingleStar();
 
-    [GeneratedRegex("""\*\*[^\n*]*\*\*""")]
+    [GeneratedRegex("""\*\*[^\n*]*\*\*""", RegexOptions.NonBacktracking)]
     private static partial Regex DoubleStar();
 
     public override bool IsFollowedBy(string response)
@@ -150,7 +150,7 @@ internal sealed partial class TitleCheck(IfEvalArguments arguments) : IfEvalInst
 {
     public static readonly string[] Accepted = [];
 
-    [GeneratedRegex("""<<[^\n]+>>""")]
+    [GeneratedRegex("""<<[^\n]+>>""", RegexOptions.NonBacktracking)]
     private static partial Regex Title();
 
     public override bool IsFollowedBy(string response)

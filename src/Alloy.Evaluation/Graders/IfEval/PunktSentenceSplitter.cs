@@ -43,9 +43,10 @@ internal static partial class PunktSentenceSplitter
         "then", "also", "now", "for", "as", "with", "to", "after", "before", "here", "some", "many", "each",
     };
 
-    // Punkt's "potential sentence end" context: word material, an end character, then either a punctuation
-    // mark that cannot occur inside a word, or white space followed by the next token.
-    [GeneratedRegex("""\S*[.?!](?=(?<after>[?!)";}\]*:@'({\[]|\s+(?<next>\S+)))""")]
+    // Punkt's "potential sentence end": an end character followed by either a punctuation mark that cannot occur
+    // inside a word, or white space and the next token. The word before it is found separately (as nltk ≥ 3.8
+    // does to avoid quadratic backtracking on long tokens).
+    [GeneratedRegex("""[.?!](?=(?<after>[?!)";}\]*:@'({\[]|\s+(?<next>\S+)))""")]
     private static partial Regex PeriodContext();
 
     // Punkt's word tokenizer (splits punctuation other than periods from words).
@@ -73,9 +74,8 @@ internal static partial class PunktSentenceSplitter
         ArgumentNullException.ThrowIfNull(text);
         var slices = new List<(int Start, int End)>();
         var lastBreak = 0;
-        foreach (Match match in PeriodContext().Matches(text))
+        foreach (var (match, context) in PotentialEnds(text))
         {
-            var context = match.Value + match.Groups["after"].Value;
             if (!ContainsSentenceBreak(context)) continue;
             slices.Add((lastBreak, match.Index + match.Length));
             var next = match.Groups["next"];
@@ -84,6 +84,35 @@ internal static partial class PunktSentenceSplitter
         slices.Add((lastBreak, text.TrimEnd().Length));
         return Realign(text, slices);
     }
+
+    // Each potential end with its context (the word before it, the end character, and what follows). Of several
+    // end characters in one word ("acting!!!") only the last is kept, with the whole word as context. The word
+    // start is the position after the last ASCII white space since the previous word; when there is none, or it is the
+    // very first character of that stretch, nltk keeps the previous word's start, and so does this.
+    private static IEnumerable<(Match Match, string Context)> PotentialEnds(string text)
+    {
+        Match? previousMatch = null;
+        (int Start, int End) previousWord = (0, 0);
+        foreach (Match match in PeriodContext().Matches(text))
+        {
+            var lastSpace = -1;
+            for (var i = match.Index - 1; i > previousWord.End; i--)
+            {
+                if (text[i] is ' ' or '\t' or '\n' or '\r' or '\v' or '\f') { lastSpace = i; break; }
+            }
+            var wordStart = lastSpace >= 0 ? lastSpace + 1 : previousWord.Start;
+            if (previousMatch is not null && previousWord.End <= wordStart)
+            {
+                yield return (previousMatch, Context(text, previousWord, previousMatch));
+            }
+            previousMatch = match;
+            previousWord = (wordStart, match.Index);
+        }
+        if (previousMatch is not null) yield return (previousMatch, Context(text, previousWord, previousMatch));
+    }
+
+    private static string Context(string text, (int Start, int End) word, Match match) =>
+        text[word.Start..word.End] + match.Value + match.Groups["after"].Value;
 
     /// <summary>Number of sentences in <paramref name="text"/> (see <see cref="Split"/>).</summary>
     public static int Count(string text) => Split(text).Count;
