@@ -6,10 +6,10 @@ using Alloy.Tensors;
 namespace Alloy.Evaluation.Graders.IfEval;
 
 /// <summary>
-/// detectable_content:number_placeholders — at least <c>num_placeholders</c> non-overlapping <c>[...]</c> spans
-/// (shortest match, within one line; "[]" counts).
+/// detectable_content:number_placeholders — at least <c>num_placeholders</c> non-overlapping <c>\[.*?\]</c> spans
+/// (shortest match, within one line; "[]" counts), counted by a linear scan equivalent to Python's findall.
 /// </summary>
-internal sealed partial class PlaceholderCheck : IfEvalInstruction
+internal sealed class PlaceholderCheck : IfEvalInstruction
 {
     public static readonly string[] Accepted = ["num_placeholders"];
     private readonly int _placeholders;
@@ -17,10 +17,29 @@ internal sealed partial class PlaceholderCheck : IfEvalInstruction
     public PlaceholderCheck(IfEvalArguments arguments) : base(arguments.InstructionId) =>
         _placeholders = arguments.RequiredInt("num_placeholders");
 
-    [GeneratedRegex("""\[.*?\]""", RegexOptions.NonBacktracking)]
-    private static partial Regex Placeholder();
+    public override bool IsFollowedBy(string response) => CountPlaceholders(response) >= _placeholders;
 
-    public override bool IsFollowedBy(string response) => Placeholder().Count(response) >= _placeholders;
+    internal static int CountPlaceholders(string text)
+    {
+        var count = 0;
+        var i = 0;
+        while ((i = text.IndexOf('[', i)) >= 0)
+        {
+            var close = text.IndexOfAny(['\n', ']'], i + 1);
+            if (close < 0) break;
+            if (text[close] == ']')
+            {
+                count++;
+                i = close + 1;
+            }
+            else
+            {
+                // No ']' before the line ends: no '[' on the rest of this line can match either.
+                i = close + 1;
+            }
+        }
+        return count;
+    }
 }
 
 /// <summary>
@@ -36,38 +55,24 @@ internal sealed class PostscriptCheck : IfEvalInstruction
     public PostscriptCheck(IfEvalArguments arguments) : base(arguments.InstructionId)
     {
         var marker = PythonText.Strip(arguments.RequiredString("postscript_marker"));
+        // Upstream prefixes each pattern with \s*; for a yes/no search that prefix never changes the answer (a match
+        // starting with white space implies one starting after it), and dropping it avoids quadratic time on long
+        // white-space runs.
         var pattern = marker switch
         {
-            "P.P.S" => @"\s*p\.\s?p\.\s?s.*$",
-            "P.S." => @"\s*p\.\s?s\..*$",
-            _ => @"\s*" + PythonText.Lower(marker) + ".*$",
+            "P.P.S" => @"p\.\s?p\.\s?s.*$",
+            "P.S." => @"p\.\s?s\..*$",
+            _ => PythonText.Lower(marker) + ".*$",
         };
         try
         {
-            // Linear-time matching where the pattern allows it (long white-space runs make the leading \s* quadratic).
-            _pattern = new Regex(pattern, RegexOptions.Multiline | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
-        }
-        catch (NotSupportedException)
-        {
-            _pattern = CreateBacktracking(pattern, marker, arguments);
-        }
-        catch (ArgumentException)
-        {
-            _pattern = CreateBacktracking(pattern, marker, arguments);
-        }
-    }
-
-    public override bool IsFollowedBy(string response) => _pattern.IsMatch(PythonText.Lower(response));
-
-    private static Regex CreateBacktracking(string pattern, string marker, IfEvalArguments arguments)
-    {
-        try
-        {
-            return new Regex(pattern, RegexOptions.Multiline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(10));
+            _pattern = new Regex(pattern, RegexOptions.Multiline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(10));
         }
         catch (ArgumentException e)
         {
             throw new AlloyInputException($"{arguments.Where}: postscript_marker '{marker}' of instruction '{arguments.InstructionId}' is not a valid pattern: {e.Message}", e);
         }
     }
+
+    public override bool IsFollowedBy(string response) => _pattern.IsMatch(PythonText.Lower(response));
 }

@@ -7,11 +7,14 @@ using Alloy.Tensors;
 namespace Alloy.Evaluation.Graders.IfEval;
 
 /// <summary>
-/// detectable_format:number_bullet_lists — exactly <c>num_bullets</c> bullet lines: lines matching
-/// <c>^\s*\*[^\*].*$</c> ("* item", not "**bold**") plus lines matching <c>^\s*-.*$</c> ("- item"; also "---").
-/// Numbered lists do not count.
+/// detectable_format:number_bullet_lists — exactly <c>num_bullets</c> bullet lines: matches of
+/// <c>^\s*\*[^\*].*$</c> ("* item", not "**bold**") plus matches of <c>^\s*-.*$</c> ("- item"; also "---"),
+/// each counted over the whole text with Python's multi-line semantics. Numbered lists do not count.
+/// <para>The patterns are evaluated by a linear scan instead of a regex engine (a backtracking engine takes
+/// quadratic time on long runs of blank lines). Quirks kept: <c>\s*</c> may cross blank lines, and a lone "*" at a
+/// line end swallows the next line (its <c>[^\*]</c> matches the newline), so "*\n* b" counts once.</para>
 /// </summary>
-internal sealed partial class BulletListCheck : IfEvalInstruction
+internal sealed class BulletListCheck : IfEvalInstruction
 {
     public static readonly string[] Accepted = ["num_bullets"];
     private readonly int _bullets;
@@ -19,14 +22,47 @@ internal sealed partial class BulletListCheck : IfEvalInstruction
     public BulletListCheck(IfEvalArguments arguments) : base(arguments.InstructionId) =>
         _bullets = arguments.RequiredInt("num_bullets");
 
-    [GeneratedRegex("""^\s*\*[^*].*$""", RegexOptions.Multiline | RegexOptions.NonBacktracking)]
-    private static partial Regex StarBullet();
-
-    [GeneratedRegex("""^\s*-.*$""", RegexOptions.Multiline | RegexOptions.NonBacktracking)]
-    private static partial Regex DashBullet();
-
     public override bool IsFollowedBy(string response) =>
-        StarBullet().Count(response) + DashBullet().Count(response) == _bullets;
+        CountLineMatches(response, starBullet: true) + CountLineMatches(response, starBullet: false) == _bullets;
+
+    // Count of findall(^\s*\*[^*].*$) (starBullet) or findall(^\s*-.*$) with re.MULTILINE.
+    internal static int CountLineMatches(string text, bool starBullet)
+    {
+        var count = 0;
+        var start = 0;
+        while (start <= text.Length)
+        {
+            // \s* is greedy and the next token is not white space, so giving characters back never helps:
+            // every line start inside this white-space run reaches the same first non-space character.
+            var j = start;
+            while (j < text.Length && PythonText.IsSpace(text[j])) j++;
+            var matched = starBullet
+                ? j + 1 < text.Length && text[j] == '*' && text[j + 1] != '*'
+                : j < text.Length && text[j] == '-';
+            if (matched)
+            {
+                count++;
+                var end = text.IndexOf('\n', starBullet ? j + 2 : j + 1);
+                start = LineStartAtOrAfter(text, end < 0 ? text.Length : end);
+            }
+            else
+            {
+                start = LineStartAfter(text, j);
+            }
+            if (start < 0) break;
+        }
+        return count;
+    }
+
+    // Line starts are 0 and every position right after '\n'; -1 when there is none.
+    private static int LineStartAtOrAfter(string text, int p) =>
+        p == 0 || text[p - 1] == '\n' ? p : LineStartAfter(text, p);
+
+    private static int LineStartAfter(string text, int p)
+    {
+        var newline = text.IndexOf('\n', p);
+        return newline < 0 ? -1 : newline + 1;
+    }
 }
 
 /// <summary>
@@ -58,10 +94,10 @@ internal sealed partial class HighlightedSectionsCheck : IfEvalInstruction
     public HighlightedSectionsCheck(IfEvalArguments arguments) : base(arguments.InstructionId) =>
         _highlights = arguments.RequiredInt("num_highlights");
 
-    [GeneratedRegex("""\*[^\n*]*\*""", RegexOptions.NonBacktracking)]
+    [GeneratedRegex("""\*[^\n*]*\*""")]
     private static partial Regex SingleStar();
 
-    [GeneratedRegex("""\*\*[^\n*]*\*\*""", RegexOptions.NonBacktracking)]
+    [GeneratedRegex("""\*\*[^\n*]*\*\*""")]
     private static partial Regex DoubleStar();
 
     public override bool IsFollowedBy(string response)
@@ -143,21 +179,25 @@ internal sealed class JsonFormatCheck(IfEvalArguments arguments) : IfEvalInstruc
 }
 
 /// <summary>
-/// detectable_format:title — some single-line <c>&lt;&lt;…&gt;&gt;</c> span (greedy within the line) is not blank
-/// once its outer '&lt;' and '&gt;' characters are removed.
+/// detectable_format:title — some match of <c>&lt;&lt;[^\n]+&gt;&gt;</c> is not blank once its outer '&lt;' and
+/// '&gt;' characters are removed. Because the pattern is greedy and cannot cross a newline, each line has at most
+/// one match: from the line's first "&lt;&lt;" to its last "&gt;&gt;", when at least one character lies between;
+/// the check scans lines that way (linear time, unlike a backtracking engine on a line of many '&lt;').
 /// </summary>
-internal sealed partial class TitleCheck(IfEvalArguments arguments) : IfEvalInstruction(arguments.InstructionId)
+internal sealed class TitleCheck(IfEvalArguments arguments) : IfEvalInstruction(arguments.InstructionId)
 {
     public static readonly string[] Accepted = [];
 
-    [GeneratedRegex("""<<[^\n]+>>""", RegexOptions.NonBacktracking)]
-    private static partial Regex Title();
-
     public override bool IsFollowedBy(string response)
     {
-        foreach (Match m in Title().Matches(response))
+        foreach (var line in response.Split('\n'))
         {
-            if (PythonText.Strip(m.Value.TrimStart('<').TrimEnd('>')).Length > 0) return true;
+            var open = line.IndexOf("<<", StringComparison.Ordinal);
+            if (open < 0) continue;
+            var close = line.LastIndexOf(">>", StringComparison.Ordinal);
+            if (close < open + 3) continue;
+            var title = line[open..(close + 2)].TrimStart('<').TrimEnd('>');
+            if (PythonText.Strip(title).Length > 0) return true;
         }
         return false;
     }

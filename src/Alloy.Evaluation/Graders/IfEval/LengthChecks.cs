@@ -37,7 +37,7 @@ internal sealed partial class NumberOfParagraphsCheck : IfEvalInstruction
     public NumberOfParagraphsCheck(IfEvalArguments arguments) : base(arguments.InstructionId) =>
         _paragraphs = arguments.RequiredInt("num_paragraphs");
 
-    [GeneratedRegex("""\s?\*\*\*\s?""", RegexOptions.NonBacktracking)]
+    [GeneratedRegex("""\s?\*\*\*\s?""")]
     private static partial Regex Divider();
 
     public override bool IsFollowedBy(string response)
