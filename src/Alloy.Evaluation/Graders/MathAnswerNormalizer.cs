@@ -8,7 +8,8 @@ namespace Alloy.Evaluation.Graders;
 /// <summary>
 /// Normalises a math answer in this order: trim and flatten whitespace; map Unicode math symbols to LaTeX;
 /// strip enclosing <c>$…$</c>, <c>\(…\)</c>, <c>\[…\]</c> and every remaining <c>$</c>/<c>\$</c>; drop spacing
-/// commands (<c>\! \, \; \: \quad</c>) and <c>{,}</c>; <c>\dfrac</c>/<c>\tfrac</c>/<c>\cfrac</c> → <c>\frac</c>;
+/// commands (<c>\! \, \; \: \quad</c>) and <c>{,}</c> (and the comma itself in <c>10,\!080</c>, <c>10{,}080</c>,
+/// <c>10\,080</c>, where they separate thousands); <c>_{5}</c> → <c>_5</c>; <c>\dfrac</c>/<c>\tfrac</c>/<c>\cfrac</c> → <c>\frac</c>;
 /// remove <c>\left</c>/<c>\right</c>/<c>\displaystyle</c>; <c>\leq</c>/<c>\geq</c>/<c>\neq</c> → <c>\le</c>/<c>\ge</c>/<c>\ne</c>;
 /// remove degrees (<c>^\circ</c>, <c>^{\circ}</c>, <c>°</c>); <c>\%</c> → <c>%</c> (kept: the evaluator reads it);
 /// remove a trailing unit (<c>\text{ cm}^2</c>, <c>\mbox{ inches}</c>, or a unit word after a number);
@@ -51,7 +52,7 @@ public static partial class MathAnswerNormalizer
     [GeneratedRegex(@"(?<![\\a-zA-Z])(?:infinity|inf)(?![a-zA-Z])", RegexOptions.IgnoreCase)]
     private static partial Regex InfinityWordRegex();
 
-    [GeneratedRegex(@"\s*\\text\s*\{\s*and\s*\}\s*|\s+and\s+")]
+    [GeneratedRegex(@"\s*(?:,\s*)?(?:\\text\s*\{\s*and\s*\}|(?<![a-zA-Z\\])and(?![a-zA-Z]))\s*")]
     private static partial Regex AndRegex();
 
     [GeneratedRegex(@"^[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?\s*(?:=|\\in(?![a-zA-Z]))\s*")]
@@ -62,6 +63,15 @@ public static partial class MathAnswerNormalizer
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex WhitespaceRegex();
+
+    [GeneratedRegex(@"(?<=\d)(?:,\\!\s*|\\,|\{,\})(?=\d{3}(?!\d))")]
+    private static partial Regex LatexThousandsRegex();
+
+    [GeneratedRegex(@"(?<!\\)\\ ")]
+    private static partial Regex EscapedSpaceRegex();
+
+    [GeneratedRegex(@"_\{([a-zA-Z0-9]+)\}")]
+    private static partial Regex BracedSubscriptRegex();
 
     [GeneratedRegex(@"(\\[a-zA-Z]+) (?=[a-zA-Z])|\s+")]
     private static partial Regex KeySpaceRegex();
@@ -76,6 +86,7 @@ public static partial class MathAnswerNormalizer
         s = ReplaceUnicode(s);
         s = StripMathDelimiters(s);
         s = s.Replace("\\$", "", StringComparison.Ordinal).Replace("$", "", StringComparison.Ordinal);
+        s = LatexThousandsRegex().Replace(s, "");
         s = s.Replace("\\!", "", StringComparison.Ordinal)
              .Replace("{,}", "", StringComparison.Ordinal)
              .Replace("\\,", " ", StringComparison.Ordinal)
@@ -83,8 +94,8 @@ public static partial class MathAnswerNormalizer
              .Replace("\\:", " ", StringComparison.Ordinal)
              .Replace("\\qquad", " ", StringComparison.Ordinal)
              .Replace("\\quad", " ", StringComparison.Ordinal)
-             .Replace("\\ ", " ", StringComparison.Ordinal)
              .Replace('~', ' ');
+        s = EscapedSpaceRegex().Replace(s, " ");
         s = s.Replace("\\dfrac", "\\frac", StringComparison.Ordinal)
              .Replace("\\tfrac", "\\frac", StringComparison.Ordinal)
              .Replace("\\cfrac", "\\frac", StringComparison.Ordinal)
@@ -95,6 +106,7 @@ public static partial class MathAnswerNormalizer
              .Replace("\\geq", "\\ge", StringComparison.Ordinal)
              .Replace("\\neq", "\\ne", StringComparison.Ordinal);
         s = DegreesRegex().Replace(s, "");
+        s = BracedSubscriptRegex().Replace(s, "_$1");
         s = s.Replace("\\%", "%", StringComparison.Ordinal);
         s = s.Replace("\\emptyset", "\\{\\}", StringComparison.Ordinal)
              .Replace("\\varnothing", "\\{\\}", StringComparison.Ordinal);
