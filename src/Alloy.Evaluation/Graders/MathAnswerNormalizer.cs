@@ -82,6 +82,7 @@ public static partial class MathAnswerNormalizer
         ArgumentNullException.ThrowIfNull(answer);
         string s = answer.Trim();
         if (s.Length > MaxAnswerLength) return s;
+        if (IsPlainNumber(s)) return TrimTrailingPeriods(s);
 
         s = ReplaceUnicode(s);
         s = StripMathDelimiters(s);
@@ -138,7 +139,20 @@ public static partial class MathAnswerNormalizer
     public static string CanonicalKey(string normalizedAnswer)
     {
         ArgumentNullException.ThrowIfNull(normalizedAnswer);
+        if (!normalizedAnswer.Contains(' ', StringComparison.Ordinal)) return normalizedAnswer;
         return KeySpaceRegex().Replace(normalizedAnswer, m => m.Groups[1].Success ? m.Groups[1].Value + " " : "");
+    }
+
+    /// <summary>Digits with at most a leading minus and dots: nothing to normalise but a trailing period.</summary>
+    private static bool IsPlainNumber(string s)
+    {
+        if (s.Length == 0) return false;
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (!(char.IsAsciiDigit(c) || c == '.' || (c == '-' && i == 0))) return false;
+        }
+        return true;
     }
 
     private static string RemoveTrailingUnits(string s)
