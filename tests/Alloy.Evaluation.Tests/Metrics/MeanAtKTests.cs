@@ -9,7 +9,8 @@ public class MeanAtKTests
     //   p0: 1 1 0 1    p1: 0 1 0 0    p2: 1 1 1 0
     // Per sample index: a = (2/3, 1, 1/3, 1/3); mean = 7/12.
     // Deviations from 7/12: (1, 5, −3, −3)/12; Σ squares = 44/144; sd² = 44/432 = 11/108; SE_j = √(11/108)/2 = √(11/432).
-    // t_{0.95,3} = 2.353363434801823 (scipy.stats.t.ppf(0.95, 3); the printed table gives 2.353).
+    // t_{0.95,3} = 2.353363434801832 (tools/fixtures/metrics/mean_at_k_reference.py; the printed table gives 2.353).
+    // That script's interval for this grid: [0.207804342186360, 0.958862324480307].
     // Per-problem means (3/4, 1/4, 3/4): deviations (1, −2, 1)/6, sd² = (6/36)/2 = 1/12, SE_p = √(1/12)/√3 = 1/6.
     private static readonly bool[] Grid =
     [
@@ -23,12 +24,14 @@ public class MeanAtKTests
     {
         var r = MeanAtK.Compute(Grid, problems: 3, samples: 4);
         double se = Math.Sqrt(11.0 / 432);
-        double half = 2.353363434801823 * se;
+        double half = 2.353363434801832 * se;
         Assert.Equal(7.0 / 12, r.Mean, 1e-12);
         Assert.Equal(se, r.SampleIndexStandardError, 1e-12);
         Assert.Equal(7.0 / 12 - half, r.IntervalLow, 1e-9);
         Assert.Equal(7.0 / 12 + half, r.IntervalHigh, 1e-9);
         Assert.Equal(1.0 / 6, r.ProblemStandardError, 1e-12);
+        Assert.Equal(0.207804342186360, r.IntervalLow, 1e-9);
+        Assert.Equal(0.958862324480307, r.IntervalHigh, 1e-9);
         Assert.Equal(3, r.Problems);
         Assert.Equal(4, r.Samples);
     }
