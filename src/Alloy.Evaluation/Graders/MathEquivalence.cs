@@ -20,6 +20,7 @@ namespace Alloy.Evaluation.Graders;
 /// matches. With letters, both sides are evaluated at two fixed points and must agree at both. If either side
 /// has a '%', the comparison also tries reading '%' as nothing (so "25\%", "25" and "0.25" all match "25\%";
 /// without a '%' on either side, "25" does not match "0.25").</item>
+/// <item>Items inside a structure are normalised again before comparison (so "x = 1, y = 2" matches "(1, 2)").</item>
 /// <item>Anything that does not parse is compared by canonical key only.</item>
 /// </list>
 /// Recursion is bounded (structures nest at most 8 deep, lists hold at most 64 items).
@@ -52,8 +53,9 @@ public static class MathEquivalence
 
     private static bool Equivalent(string reference, string response, int depth)
     {
-        reference = reference.Trim();
-        response = response.Trim();
+        // Items of a structure are normalised again so that "x = 1, y = 2" compares item by item as "1", "2".
+        reference = depth == 0 ? reference.Trim() : MathAnswerNormalizer.Normalize(reference);
+        response = depth == 0 ? response.Trim() : MathAnswerNormalizer.Normalize(response);
         if (string.Equals(MathAnswerNormalizer.CanonicalKey(reference), MathAnswerNormalizer.CanonicalKey(response), StringComparison.OrdinalIgnoreCase))
             return true;
         if (depth >= MaxStructureDepth || reference.Length == 0 || response.Length == 0) return false;
