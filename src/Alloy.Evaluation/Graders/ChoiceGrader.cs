@@ -1,6 +1,7 @@
 // Grades multiple-choice answers (GPQA): reads one option letter from the answer part and compares letters.
 // It does not shuffle options or build prompts; the benchmark loader does that.
 using System.Text.RegularExpressions;
+using Alloy.Tensors;
 
 namespace Alloy.Evaluation.Graders;
 
@@ -12,7 +13,8 @@ namespace Alloy.Evaluation.Graders;
 /// exactly one option's text). The letter itself must be an upper-case allowed letter standing alone ("Answer: a
 /// bit" reads nothing; so does "Answer: Because"). Allowed letters are A–D by default, the first
 /// <c>choices.Count</c> letters from A when choices are given, or the letters passed to the constructor.
-/// The reference is a letter (surrounding spaces and parentheses ignored).
+/// The reference is a letter (surrounding spaces and parentheses ignored); anything else throws
+/// <see cref="AlloyInputException"/>.
 /// </summary>
 public sealed partial class ChoiceGrader : IGrader
 {
@@ -36,13 +38,15 @@ public sealed partial class ChoiceGrader : IGrader
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(reference);
-        if (finish == ResponseFinish.Truncated) return Verdict.Truncated;
         string letters = choices is { Count: > 0 and <= 26 } ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[..choices.Count] : _letters;
+        string expected = reference.Trim().Trim('(', ')').Trim();
+        if (expected.Length != 1 || !letters.Contains(char.ToUpperInvariant(expected[0]), StringComparison.Ordinal))
+            throw new AlloyInputException($"Reference answer '{reference}' is not one of the option letters {letters}; a choice reference is a single letter such as \"C\".");
+        if (finish == ResponseFinish.Truncated) return Verdict.Truncated;
         var parts = ResponseParts.Split(response);
         char? letter = ExtractLetter(parts.Answer, letters, choices);
         if (letter is null) return Verdict.NoAnswer;
-        string expected = reference.Trim().Trim('(', ')').Trim();
-        bool correct = expected.Length == 1 && char.ToUpperInvariant(expected[0]) == letter.Value;
+        bool correct = char.ToUpperInvariant(expected[0]) == letter.Value;
         return Verdict.For(letter.Value.ToString(), correct);
     }
 

@@ -408,7 +408,7 @@ internal sealed class MathExpression
             Node? result;
             if (char.IsAsciiDigit(c) || (c == '.' && Position + 1 < text.Length && char.IsAsciiDigit(text[Position + 1])))
                 result = ParseNumberWithMixedFraction();
-            else if (c is '(' or '[' or '{') result = ParseGroup(c, c == '(' ? ')' : c == '[' ? ']' : '}');
+            else if (c is '(' or '[' or '{') result = ParseGroup(c == '(' ? ')' : c == '[' ? ']' : '}');
             else if (c == '|') result = ParseAbsolute();
             else if (c == '\\') result = ParseCommand();
             else if (char.IsAsciiLetter(c))
@@ -426,14 +426,14 @@ internal sealed class MathExpression
             return result;
         }
 
-        private Node? ParseGroup(char open, char close)
+        /// <summary>Parses "(expr)", "[expr]" or "{expr}" starting at the opening character.</summary>
+        private Node? ParseGroup(char close)
         {
             Position++;
             var inner = ParseExpression();
             SkipSpace();
             if (inner is null || Peek() != close) return Fail();
             Position++;
-            _ = open;
             return inner;
         }
 
@@ -468,7 +468,7 @@ internal sealed class MathExpression
                         Node? index = null;
                         if (Peek() == '[')
                         {
-                            index = ParseGroup('[', ']');
+                            index = ParseGroup(']');
                             if (index is null) return Fail();
                         }
                         var radicand = ParseArgument();
@@ -480,7 +480,7 @@ internal sealed class MathExpression
                     if (IsFunctionName(name))
                     {
                         SkipSpace();
-                        var argument = Peek() == '(' ? ParseGroup('(', ')') : ParsePower();
+                        var argument = Peek() == '(' ? ParseGroup(')') : ParsePower();
                         return argument is null ? Fail() : new FunctionNode(name, argument);
                     }
                     Position = start;
@@ -494,7 +494,7 @@ internal sealed class MathExpression
             SkipSpace();
             char c = Peek();
             Node? result;
-            if (c == '{') result = ParseGroup('{', '}');
+            if (c == '{') result = ParseGroup('}');
             else if (char.IsAsciiDigit(c)) { Position++; result = new NumberNode(Rational.FromInteger(c - '0')); }
             else if (char.IsAsciiLetter(c) || c == '\\') result = ParsePrimary();
             else result = Fail();

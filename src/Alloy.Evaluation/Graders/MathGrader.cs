@@ -1,5 +1,7 @@
 // Grades free-form math answers (MATH-500, AIME, HMMT): extract, normalise, compare.
 // It is not a symbolic algebra system; see MathEquivalence for exactly what counts as equal.
+using Alloy.Tensors;
+
 namespace Alloy.Evaluation.Graders;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace Alloy.Evaluation.Graders;
 /// <c>&lt;/think&gt;</c>) goes through <see cref="MathAnswerExtractor.Extract"/>, both the extracted answer and
 /// the reference through <see cref="MathAnswerNormalizer.Normalize"/>, and the pair through
 /// <see cref="MathEquivalence.AreEquivalent"/>. A <c>\boxed{}</c> inside the thinking part never counts.
+/// An empty reference throws <see cref="AlloyInputException"/>.
 /// </summary>
 public sealed class MathGrader : IGrader
 {
@@ -15,6 +18,8 @@ public sealed class MathGrader : IGrader
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(reference);
+        if (string.IsNullOrWhiteSpace(reference))
+            throw new AlloyInputException("The reference answer is empty; the math grader needs the benchmark's final answer (e.g. \"\\frac{1}{2}\").");
         if (finish == ResponseFinish.Truncated) return Verdict.Truncated;
         var parts = ResponseParts.Split(response);
         var extracted = MathAnswerExtractor.Extract(parts.Answer, out _);

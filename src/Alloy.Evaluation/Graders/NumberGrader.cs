@@ -3,6 +3,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.RegularExpressions;
+using Alloy.Tensors;
 
 namespace Alloy.Evaluation.Graders;
 
@@ -13,6 +14,7 @@ namespace Alloy.Evaluation.Graders;
 /// <c>%</c> (dropped: GSM8K answers are plain numbers). The reference is read the same way (commas, <c>$</c> allowed).
 /// Equality: exact as rationals ("18.00" = 18, "033" = 33); when the response was written with a decimal point the
 /// relative tolerance 1e-4 also applies (33.333 for 100/3), never for integers (100001 ≠ 100000).
+/// A reference with no number throws <see cref="AlloyInputException"/>.
 /// </summary>
 public sealed partial class NumberGrader : IGrader
 {
@@ -26,14 +28,14 @@ public sealed partial class NumberGrader : IGrader
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(reference);
+        var expected = LastNumber(reference)
+            ?? throw new AlloyInputException($"Reference answer '{reference}' holds no number; the number grader needs a numeric reference such as \"18\" or \"1,000\".");
         if (finish == ResponseFinish.Truncated) return Verdict.Truncated;
         var parts = ResponseParts.Split(response);
         string scope = MathAnswerExtractor.LastBoxed(parts.Answer) ?? parts.Answer;
         var answer = LastNumber(scope);
         if (answer is null) return Verdict.NoAnswer;
-        var expected = LastNumber(reference);
-        if (expected is null) return Verdict.For(answer.Value.Text, false);
-        return Verdict.For(answer.Value.Text, NumbersEqual(expected.Value, answer.Value));
+        return Verdict.For(answer.Value.Text, NumbersEqual(expected, answer.Value));
     }
 
     private readonly record struct ParsedNumber(string Text, Rational Value, bool HasDecimal);

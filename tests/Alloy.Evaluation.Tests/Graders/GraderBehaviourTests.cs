@@ -19,8 +19,8 @@ public class GraderBehaviourTests
         var grader = new ChoiceGrader();
         string[] six = ["1", "2", "3", "4", "5", "6"];
         Assert.True(grader.Grade("Answer: F", ResponseFinish.Stopped, "F", six).Correct);
-        Assert.Equal(VerdictReason.NoAnswer, grader.Grade("Answer: F", ResponseFinish.Stopped, "F").Reason);
-        Assert.Equal(VerdictReason.NoAnswer, grader.Grade("Answer: D", ResponseFinish.Stopped, "D", ["x", "y", "z"]).Reason);
+        Assert.Equal(VerdictReason.NoAnswer, grader.Grade("Answer: F", ResponseFinish.Stopped, "A").Reason);
+        Assert.Equal(VerdictReason.NoAnswer, grader.Grade("Answer: D", ResponseFinish.Stopped, "A", ["x", "y", "z"]).Reason);
         Assert.True(new ChoiceGrader("ABCDE").Grade("Answer: E", ResponseFinish.Stopped, "E").Correct);
         Assert.Throws<ArgumentException>(() => new ChoiceGrader("abc"));
     }
@@ -75,11 +75,21 @@ public class GraderBehaviourTests
     [MemberData(nameof(HostileResponses))]
     public void Hostile_responses_return_a_verdict(string response)
     {
-        foreach (IGrader grader in new IGrader[] { new MathGrader(), new NumberGrader(), new ChoiceGrader() })
+        foreach (var (grader, reference) in new (IGrader, string)[] { (new MathGrader(), "2"), (new NumberGrader(), "2"), (new ChoiceGrader(), "B") })
         {
-            var verdict = grader.Grade(response, ResponseFinish.Stopped, "2");
+            var verdict = grader.Grade(response, ResponseFinish.Stopped, reference);
             Assert.True(Enum.IsDefined(verdict.Reason));
         }
+    }
+
+    [Fact]
+    public void Unusable_references_are_reported_as_input_errors()
+    {
+        var number = Assert.Throws<Alloy.Tensors.AlloyInputException>(() => new NumberGrader().Grade("7", ResponseFinish.Stopped, "seven"));
+        Assert.Contains("seven", number.Message, StringComparison.Ordinal);
+        var choice = Assert.Throws<Alloy.Tensors.AlloyInputException>(() => new ChoiceGrader().Grade("Answer: A", ResponseFinish.Stopped, "E"));
+        Assert.Contains("ABCD", choice.Message, StringComparison.Ordinal);
+        Assert.Throws<Alloy.Tensors.AlloyInputException>(() => new MathGrader().Grade("\\boxed{1}", ResponseFinish.Stopped, " "));
     }
 
     [Fact]
