@@ -1,6 +1,7 @@
 // Finds added tokens in text (leftmost, then longest) and applies their single_word/lstrip/rstrip flags as
 // Hugging Face tokenizers does. It does not normalize or tokenize the text between matches.
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Alloy.Inference.Tokenization;
 
@@ -35,6 +36,7 @@ internal sealed class AddedTokenMatcher
     /// Appends to <paramref name="segments"/> the consecutive segments of <c>text[start..start+length]</c>: kept
     /// matches (with their token) and the non-empty text between them (token null).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Split(string text, int start, int length, bool allowSpecial, List<Segment> segments)
     {
         int end = start + length;

@@ -3,6 +3,7 @@
 // supplementary-plane digits wrongly (its regex runs on UTF-16 units), has no ignore_merges (Llama 3), no
 // lstrip/rstrip/single_word/normalized flags and no way to read special tokens as plain text.
 // Not here: reading files (TokenizerFileReader), chat templates, post-processor templates (BOS is not added).
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Alloy.Inference.Tokenization;
@@ -128,6 +129,7 @@ public sealed class BpeTokenizer
     }
 
     /// <summary>As <see cref="Encode"/>, appending to <paramref name="ids"/> (no array per call).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void EncodeInto(string text, bool allowSpecial, List<int> ids)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -192,6 +194,7 @@ public sealed class BpeTokenizer
         return decodedBytes.AsSpan(decodedOffsets[id], decodedOffsets[id + 1] - decodedOffsets[id]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PreTokenize(ReadOnlySpan<char> piece, int depth, List<int> ids)
     {
         if (piece.IsEmpty)

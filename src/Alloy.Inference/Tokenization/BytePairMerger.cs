@@ -2,6 +2,7 @@
 // It does not split text into words, match added tokens or decode; see BpeTokenizer for the pipeline.
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Alloy.Inference.Tokenization;
@@ -25,7 +26,7 @@ internal sealed class BytePairMerger
     /// <summary>Cache size at which the cache is emptied (bounds memory on endless distinct input).</summary>
     public const int MaxCacheEntries = 500_000;
 
-    private readonly Dictionary<long, int> rankByPair;
+    private readonly PairRankTable rankByPair;
     private readonly int[] mergedIdByRank;
     private readonly int[] idByByte;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>? wholeWordLookup;
@@ -34,11 +35,11 @@ internal sealed class BytePairMerger
 
     [ThreadStatic] private static Scratch? scratch;
 
-    /// <param name="rankByPair">Merge rank keyed by <see cref="PairKey"/> of the two input ids.</param>
+    /// <param name="rankByPair">Merge rank of each mergeable id pair.</param>
     /// <param name="mergedIdByRank">Id of the merged token for each rank.</param>
     /// <param name="idByByte">Vocabulary id of the single-byte token for each byte value (256 entries).</param>
     /// <param name="vocabularyForIgnoreMerges">The vocabulary when <c>ignore_merges</c> is on, else null.</param>
-    public BytePairMerger(Dictionary<long, int> rankByPair, int[] mergedIdByRank, int[] idByByte, Dictionary<string, int>? vocabularyForIgnoreMerges)
+    public BytePairMerger(PairRankTable rankByPair, int[] mergedIdByRank, int[] idByByte, Dictionary<string, int>? vocabularyForIgnoreMerges)
     {
         this.rankByPair = rankByPair;
         this.mergedIdByRank = mergedIdByRank;
@@ -47,10 +48,8 @@ internal sealed class BytePairMerger
         cacheLookup = cache.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    /// <summary>The dictionary key of an ordered id pair.</summary>
-    public static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
-
     /// <summary>Appends the ids of one pre-tokenized word (no lone surrogates) to <paramref name="ids"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Encode(ReadOnlySpan<char> word, List<int> ids)
     {
         if (word.IsEmpty)
@@ -75,6 +74,9 @@ internal sealed class BytePairMerger
         }
     }
 
+    // Fully optimized from the first call: tier-0 code of this loop is over ten times slower, and a run that
+    // tokenizes a few thousand responses would spend most of its time before tiering up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EncodeUncached(ReadOnlySpan<char> word, List<int> ids)
     {
         Scratch s = scratch ??= new Scratch();
@@ -112,7 +114,8 @@ internal sealed class BytePairMerger
             var heap = new MergeHeap(s.Heap);
             for (int i = 0; i + 1 < byteCount; i++)
             {
-                if (rankByPair.TryGetValue(PairKey(symbol[i], symbol[i + 1]), out int rank))
+                int rank = rankByPair.RankOf(symbol[i], symbol[i + 1]);
+                if (rank >= 0)
                 {
                     heap.Push(rank, i);
                 }
@@ -127,7 +130,7 @@ internal sealed class BytePairMerger
                     continue;
                 }
                 int right = next[position];
-                if (!rankByPair.TryGetValue(PairKey(symbol[position], symbol[right]), out int currentRank) || currentRank != rank)
+                if (rankByPair.RankOf(symbol[position], symbol[right]) != rank)
                 {
                     continue;
                 }
@@ -138,13 +141,15 @@ internal sealed class BytePairMerger
                 if (afterRight >= 0)
                 {
                     previous[afterRight] = position;
-                    if (rankByPair.TryGetValue(PairKey(symbol[position], symbol[afterRight]), out int rankAfter))
+                    int rankAfter = rankByPair.RankOf(symbol[position], symbol[afterRight]);
+                    if (rankAfter >= 0)
                     {
                         heap.Push(rankAfter, position);
                     }
                 }
                 int left = previous[position];
-                if (left >= 0 && rankByPair.TryGetValue(PairKey(symbol[left], symbol[position]), out int rankBefore))
+                int rankBefore = left >= 0 ? rankByPair.RankOf(symbol[left], symbol[position]) : -1;
+                if (rankBefore >= 0)
                 {
                     heap.Push(rankBefore, left);
                 }
@@ -189,6 +194,7 @@ internal sealed class BytePairMerger
         public long[] Storage = storage;
         public int Count;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Push(int rank, int position)
         {
             if (Count == Storage.Length)
@@ -210,6 +216,7 @@ internal sealed class BytePairMerger
             Storage[i] = value;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public (int Rank, int Position) Pop()
         {
             long top = Storage[0];

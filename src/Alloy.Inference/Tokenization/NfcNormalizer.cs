@@ -1,5 +1,6 @@
 // Unicode NFC (canonical decomposition, canonical ordering, canonical composition) over NfcTables.
 // Needed because string.Normalize leaves non-ASCII text unchanged under InvariantGlobalization; not NFKC/NFD.
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Alloy.Inference.Tokenization;
@@ -28,40 +29,68 @@ internal static class NfcNormalizer
     /// </summary>
     private static readonly bool[] MayChange = BuildMayChange();
 
+    private static readonly System.Buffers.SearchValues<char> MayChangeValues =
+        System.Buffers.SearchValues.Create(Enumerable.Range(0, 0x10000).Where(c => MayChange[c]).Select(c => (char)c).ToArray());
+
     /// <summary>The NFC form of <paramref name="text"/> (the same instance when it is already NFC by quick check).</summary>
+    /// <remarks>
+    /// Only regions around characters that may change are rebuilt: a region starts at the character before the
+    /// first such character (a starter that composes with nothing before it, or the text start) and ends before
+    /// the next character that may not change (a starter that is never the second half of a composition, so
+    /// nothing after it interacts with the region).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string Normalize(string text)
     {
-        int first = 0;
-        while (first < text.Length && !MayChange[text[first]])
-        {
-            first++;
-        }
-        if (first == text.Length)
+        int first = text.AsSpan().IndexOfAny(MayChangeValues);
+        if (first < 0)
         {
             return text;
         }
-        // Start from the last starter before the first character that may change, so it can compose.
-        int start = Math.Max(0, first - 1);
-        var codePoints = new List<int>(text.Length - start + 8);
-        for (int i = start; i < text.Length; i++)
+        var builder = new StringBuilder(text.Length + 8);
+        var codePoints = new List<int>(32);
+        int copied = 0;
+        int position = first;
+        while (position < text.Length)
         {
-            int cp = text[i];
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            int regionStart = Math.Max(copied, position - 1);
+            int regionEnd = position;
+            while (regionEnd < text.Length && MayChange[text[regionEnd]])
             {
-                cp = char.ConvertToUtf32(text[i], text[i + 1]);
+                regionEnd++;
+            }
+            builder.Append(text, copied, regionStart - copied);
+            NormalizeRegion(text.AsSpan(regionStart, regionEnd - regionStart), codePoints, builder);
+            copied = regionEnd;
+            int next = text.AsSpan(regionEnd).IndexOfAny(MayChangeValues);
+            position = next < 0 ? text.Length : regionEnd + next;
+        }
+        builder.Append(text, copied, text.Length - copied);
+        return builder.ToString();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void NormalizeRegion(ReadOnlySpan<char> region, List<int> codePoints, StringBuilder output)
+    {
+        codePoints.Clear();
+        for (int i = 0; i < region.Length; i++)
+        {
+            int cp = region[i];
+            if (char.IsHighSurrogate(region[i]) && i + 1 < region.Length && char.IsLowSurrogate(region[i + 1]))
+            {
+                cp = char.ConvertToUtf32(region[i], region[i + 1]);
                 i++;
             }
             Decompose(cp, codePoints);
         }
         SortNonStarterRuns(codePoints);
         Compose(codePoints);
-        var builder = new StringBuilder(text.Length);
-        builder.Append(text, 0, start);
+        Span<char> pair = stackalloc char[2];
         foreach (int cp in codePoints)
         {
-            builder.Append(new Rune(cp).ToString());
+            int written = new Rune(cp).EncodeToUtf16(pair);
+            output.Append(pair[..written]);
         }
-        return builder.ToString();
     }
 
     private static void Decompose(int cp, List<int> output)

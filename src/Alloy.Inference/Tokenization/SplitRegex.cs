@@ -1,6 +1,7 @@
 // A tokenizer.json split regex (written for Oniguruma, which matches whole code points) run with .NET Regex
 // so that it splits exactly as Oniguruma would. It is not a general Oniguruma emulator: unsupported syntax is refused.
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Alloy.Tensors;
@@ -77,6 +78,7 @@ internal sealed class SplitRegex
     /// Appends to <paramref name="pieces"/> the (start, length) of every match and every non-empty gap of
     /// <paramref name="text"/>, in order. The text must hold no lone surrogates.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SplitIsolated(ReadOnlySpan<char> text, List<(int Start, int Length)> pieces)
     {
         if (text.IsEmpty)
@@ -118,6 +120,7 @@ internal sealed class SplitRegex
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddMatches(ReadOnlySpan<char> text, List<(int Start, int Length)> pieces)
     {
         int last = 0;

@@ -69,7 +69,7 @@ internal static class TokenizerFileReader
             throw new AlloyInputException($"{tokenizerName}: \"model\" is missing or not an object.");
         }
         CheckModelOptions(model, tokenizerName);
-        Dictionary<string, int> vocabulary = ReadVocabulary(model, tokenizerName);
+        (Dictionary<string, int> vocabulary, Dictionary<int, string> vocabularyTokenById) = ReadVocabulary(model, tokenizerName);
         int[] idByByte = new int[256];
         for (int b = 0; b < 256; b++)
         {
@@ -79,11 +79,11 @@ internal static class TokenizerFileReader
                 throw new AlloyInputException($"{tokenizerName}: model.vocab lacks the byte-level token \"{byteToken}\" (byte 0x{b:X2}); only byte-level BPE vocabularies (all 256 byte tokens present) are supported.");
             }
         }
-        (Dictionary<long, int> rankByPair, int[] mergedIdByRank) = ReadMerges(model, vocabulary, tokenizerName);
+        (PairRankTable rankByPair, int[] mergedIdByRank) = ReadMerges(model, vocabulary, tokenizerName);
         bool ignoreMerges = model.TryGetProperty("ignore_merges", out JsonElement ignore) && ignore.ValueKind == JsonValueKind.True;
         var merger = new BytePairMerger(rankByPair, mergedIdByRank, idByByte, ignoreMerges ? vocabulary : null);
 
-        List<AddedToken> addedTokens = ReadAddedTokens(root, vocabulary, tokenizerName);
+        List<AddedToken> addedTokens = ReadAddedTokens(root, vocabulary, vocabularyTokenById, tokenizerName);
         bool nfc = ReadNormalizer(root, tokenizerName);
         List<PreTokenizerStep> steps = ReadPreTokenizer(root, tokenizerName);
         CheckDecoder(root, tokenizerName);
@@ -129,14 +129,15 @@ internal static class TokenizerFileReader
         }
     }
 
-    private static Dictionary<string, int> ReadVocabulary(JsonElement model, string name)
+    private static (Dictionary<string, int> IdByToken, Dictionary<int, string> TokenById) ReadVocabulary(JsonElement model, string name)
     {
         if (!model.TryGetProperty("vocab", out JsonElement vocab) || vocab.ValueKind != JsonValueKind.Object)
         {
             throw new AlloyInputException($"{name}: model.vocab is missing or not an object of token → id.");
         }
-        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
-        var tokenById = new Dictionary<int, string>();
+        int count = vocab.GetPropertyCount();
+        var vocabulary = new Dictionary<string, int>(count, StringComparer.Ordinal);
+        var tokenById = new Dictionary<int, string>(count);
         foreach (JsonProperty entry in vocab.EnumerateObject())
         {
             if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out int id) || id < 0)
@@ -152,16 +153,16 @@ internal static class TokenizerFileReader
                 throw new AlloyInputException($"{name}: model.vocab gives id {id} to both \"{tokenById[id]}\" and \"{entry.Name}\".");
             }
         }
-        return vocabulary;
+        return (vocabulary, tokenById);
     }
 
-    private static (Dictionary<long, int> RankByPair, int[] MergedIdByRank) ReadMerges(JsonElement model, Dictionary<string, int> vocabulary, string name)
+    private static (PairRankTable RankByPair, int[] MergedIdByRank) ReadMerges(JsonElement model, Dictionary<string, int> vocabulary, string name)
     {
         if (!model.TryGetProperty("merges", out JsonElement merges) || merges.ValueKind != JsonValueKind.Array)
         {
             throw new AlloyInputException($"{name}: model.merges is missing or not an array.");
         }
-        var rankByPair = new Dictionary<long, int>(merges.GetArrayLength());
+        var pairsByRank = new List<(int Left, int Right)>(merges.GetArrayLength());
         int[] mergedIdByRank = new int[merges.GetArrayLength()];
         int rank = 0;
         foreach (JsonElement merge in merges.EnumerateArray())
@@ -170,12 +171,11 @@ internal static class TokenizerFileReader
             int leftId = LookUpMergePart(vocabulary, left, merge, rank, name);
             int rightId = LookUpMergePart(vocabulary, right, merge, rank, name);
             int mergedId = LookUpMergePart(vocabulary, left + right, merge, rank, name);
-            // As in Hugging Face, a repeated pair keeps its last rank.
-            rankByPair[BytePairMerger.PairKey(leftId, rightId)] = rank;
+            pairsByRank.Add((leftId, rightId));
             mergedIdByRank[rank] = mergedId;
             rank++;
         }
-        return (rankByPair, mergedIdByRank);
+        return (new PairRankTable(pairsByRank), mergedIdByRank);
     }
 
     private static (string Left, string Right) ReadMergePair(JsonElement merge, int rank, string name)
@@ -203,7 +203,7 @@ internal static class TokenizerFileReader
             ? id
             : throw new AlloyInputException($"{name}: model.merges[{rank}] {merge.GetRawText()} needs token \"{token}\", which is not in model.vocab.");
 
-    private static List<AddedToken> ReadAddedTokens(JsonElement root, Dictionary<string, int> vocabulary, string name)
+    private static List<AddedToken> ReadAddedTokens(JsonElement root, Dictionary<string, int> vocabulary, Dictionary<int, string> vocabularyTokenById, string name)
     {
         var tokens = new List<AddedToken>();
         if (!root.TryGetProperty("added_tokens", out JsonElement array) || array.ValueKind == JsonValueKind.Null)
@@ -214,7 +214,6 @@ internal static class TokenizerFileReader
         {
             throw new AlloyInputException($"{name}: added_tokens must be an array.");
         }
-        var vocabularyTokenById = vocabulary.ToDictionary(p => p.Value, p => p.Key);
         var seenContent = new HashSet<string>(StringComparer.Ordinal);
         var seenIds = new HashSet<int>();
         int index = 0;

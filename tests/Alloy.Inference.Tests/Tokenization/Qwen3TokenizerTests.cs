@@ -162,15 +162,6 @@ public sealed class Qwen3TokenizerTests
     }
 
     [Qwen3Fact]
-    public void Loading_from_the_tokenizer_json_path_equals_loading_from_the_folder()
-    {
-        BpeTokenizer fromFile = BpeTokenizer.Load(Path.Combine(TokenizerTestFiles.Qwen3Folder!, "tokenizer.json"));
-        GoldenCase c = TokenizerTestFiles.Case("chat_special_tokens");
-        Assert.Equal(c.Ids, fromFile.Encode(c.Text));
-        Assert.Equal(ImEnd, fromFile.EndOfSequenceId);
-    }
-
-    [Qwen3Fact]
     public void Lone_surrogates_are_encoded_as_the_replacement_character()
     {
         BpeTokenizer tokenizer = TokenizerTestFiles.Qwen3;

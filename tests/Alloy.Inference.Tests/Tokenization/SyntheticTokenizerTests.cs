@@ -190,6 +190,25 @@ public sealed class SyntheticTokenizerTests : IDisposable
     }
 
     [Fact]
+    public void Loading_a_tokenizer_json_path_reads_the_config_beside_it()
+    {
+        File.WriteAllText(Path.Combine(folder, "tokenizer.json"), Tokenizer().ToJsonString());
+        File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), """{"eos_token": "<spx>"}""");
+        BpeTokenizer tokenizer = BpeTokenizer.Load(Path.Combine(folder, "tokenizer.json"));
+        Assert.Equal([259], tokenizer.Encode("hello"));
+        Assert.Equal(301, tokenizer.EndOfSequenceId);
+    }
+
+    [Fact]
+    public void Bad_tokenizer_config_is_refused_naming_it()
+    {
+        File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), """{"eos_token": 5}""");
+        var error = Assert.Throws<AlloyInputException>(() => Load(Tokenizer()));
+        Assert.Contains("tokenizer_config.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains("eos_token", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bad_json_is_refused_naming_the_file()
     {
         AlloyInputException error = LoadFails("{\"model\": {\"vocab\": ");
