@@ -162,6 +162,19 @@ public sealed class Qwen3TokenizerTests
     }
 
     [Qwen3Fact]
+    public void Concurrent_encoding_gives_the_golden_ids()
+    {
+        BpeTokenizer tokenizer = TokenizerTestFiles.Qwen3;
+        GoldenCase[] cases = [.. TokenizerTestFiles.GoldenCases];
+        var results = new int[cases.Length * 8][];
+        Parallel.For(0, results.Length, i => results[i] = tokenizer.Encode(cases[i % cases.Length].Text));
+        for (int i = 0; i < results.Length; i++)
+        {
+            Assert.Equal(cases[i % cases.Length].Ids, results[i]);
+        }
+    }
+
+    [Qwen3Fact]
     public void Lone_surrogates_are_encoded_as_the_replacement_character()
     {
         BpeTokenizer tokenizer = TokenizerTestFiles.Qwen3;

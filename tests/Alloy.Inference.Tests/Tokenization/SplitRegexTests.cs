@@ -9,6 +9,8 @@ public sealed class SplitRegexTests
 {
     private const string QwenPattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
+    private const string Llama3Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
     private static string[] Split(string pattern, string text)
     {
         var pieces = new List<(int Start, int Length)>();
@@ -74,5 +76,17 @@ public sealed class SplitRegexTests
     public void Contractions_are_case_insensitive()
     {
         Assert.Equal(["I", "'M", " HERE"], Split(QwenPattern, "I'M HERE"));
+    }
+
+    [Fact]
+    public void Llama3_pattern_groups_digits_in_threes()
+    {
+        Assert.Equal(["123", "45", " apples", ",", " ", "𝟏𝟐𝟑", "𝟒"], Split(Llama3Pattern, "12345 apples, 𝟏𝟐𝟑𝟒"));
+    }
+
+    [Fact]
+    public void Gpt2_pattern_keeps_a_leading_space_with_words_and_numbers()
+    {
+        Assert.Equal(["Hello", " world", " 123", "!!", "  ", " x"], Split(TokenizerFileReader.Gpt2Pattern, "Hello world 123!!   x"));
     }
 }
