@@ -1,5 +1,5 @@
 // Exact Hugging Face tokenizer.json byte-level BPE (Qwen2/Qwen3, Llama 3, GPT-2 style): encode and decode.
-// Our own rather than Microsoft.ML.Tokenizers 2.0.1: that library reproduced 37 of 38 golden Qwen3 cases but split
+// Our own rather than Microsoft.ML.Tokenizers 2.0.1: that library reproduced 38 of 39 golden Qwen3 cases but split
 // supplementary-plane digits wrongly (its regex runs on UTF-16 units), has no ignore_merges (Llama 3), no
 // lstrip/rstrip/single_word/normalized flags and no way to read special tokens as plain text.
 // Not here: reading files (TokenizerFileReader), chat templates, post-processor templates (BOS is not added).
