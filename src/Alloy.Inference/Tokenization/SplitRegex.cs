@@ -207,10 +207,16 @@ internal sealed class SplitRegex
                     i = CopyClass(pattern, i, output, where);
                     break;
                 case '(':
-                    groupStarts.Push(output.Length);
-                    i = CopyGroupOpening(pattern, i, output, where);
+                {
+                    int groupStart = output.Length;
+                    (i, bool isFlagSetting) = CopyGroupOpening(pattern, i, output, where);
+                    if (!isFlagSetting)
+                    {
+                        groupStarts.Push(groupStart);
+                    }
                     lastAtomStart = -1;
                     break;
+                }
                 case ')':
                     if (groupStarts.Count == 0)
                     {
@@ -310,12 +316,13 @@ internal sealed class SplitRegex
 
     private static bool IsDigits(ReadOnlySpan<char> s) => !s.IsEmpty && !s.ContainsAnyExceptInRange('0', '9');
 
-    private static int CopyGroupOpening(string pattern, int i, StringBuilder output, string where)
+    /// <summary>Copies a group opening; IsFlagSetting is true for a complete "(?i)" that opens no group.</summary>
+    private static (int Next, bool IsFlagSetting) CopyGroupOpening(string pattern, int i, StringBuilder output, string where)
     {
         if (i + 1 >= pattern.Length || pattern[i + 1] != '?')
         {
             output.Append('(');
-            return i + 1;
+            return (i + 1, false);
         }
         ReadOnlySpan<char> rest = pattern.AsSpan(i + 2);
         foreach (string allowed in new[] { ":", "=", "!", "<=", "<!", ">" })
@@ -323,16 +330,16 @@ internal sealed class SplitRegex
             if (rest.StartsWith(allowed, StringComparison.Ordinal))
             {
                 output.Append("(?").Append(allowed);
-                return i + 2 + allowed.Length;
+                return (i + 2 + allowed.Length, false);
             }
         }
         if (rest.StartsWith("<", StringComparison.Ordinal))
         {
             int close = pattern.IndexOf('>', i);
-            if (close > i + 3 && pattern.AsSpan(i + 3, close - i - 3).ContainsAnyExcept(GroupNameCharacters) is false)
+            if (close > i + 3 && !pattern.AsSpan(i + 3, close - i - 3).ContainsAnyExcept(GroupNameCharacters))
             {
                 output.Append(pattern, i, close - i + 1);
-                return close + 1;
+                return (close + 1, false);
             }
         }
         // Inline flags: only i (case-insensitive) means the same in Oniguruma and .NET.
@@ -344,7 +351,7 @@ internal sealed class SplitRegex
         if (j > i + 2 && j < pattern.Length && (pattern[j] == ':' || pattern[j] == ')'))
         {
             output.Append(pattern, i, j - i + 1);
-            return j + 1;
+            return (j + 1, pattern[j] == ')');
         }
         throw Refuse(where, pattern, $"the group at position {i} uses a construct or inline flag other than (?:, (?=, (?!, (?<=, (?<!, (?>, (?<name> and (?i)");
     }

@@ -27,6 +27,8 @@ public sealed class SplitRegexTests
     [InlineData(@"\x{4E00}", @"\u4E00")]
     [InlineData(@"a{,}", @"a\{,}")]
     [InlineData(@"(?i:'s)|\p{N}", @"(?i:'s)|\p{N}")]
+    [InlineData(@"a(?i)b", @"a(?i)b")]
+    [InlineData(@"(?<word>\p{L}+)", @"(?<word>\p{L}+)")]
     public void Oniguruma_syntax_is_translated(string oniguruma, string expected)
     {
         Assert.Equal(expected, SplitRegex.Translate(oniguruma, "test"));
