@@ -209,7 +209,8 @@ public static class TaskArithmeticFamily
     /// Counts a breadcrumbs trim keeps and removes from the top, over <paramref name="total"/> entries:
     /// kept = CountForFraction(density), top = ⌊γ·total⌋, bottom = total − kept − top; when bottom &lt; 0 the top removal shrinks.
     /// The kept set is [top, total − bottom) in the magnitude order. For a global trim the executor turns
-    /// (total − bottom) and top into two thresholds with <see cref="MagnitudeThresholdEstimator"/>.
+    /// (total − bottom) and top into two thresholds with <see cref="MagnitudeThresholdEstimator"/>
+    /// (a count of 0 is <see cref="RankCut.None"/>, a count of total is <see cref="RankCut.All"/>).
     /// </summary>
     public static (long KeepTop, long RemoveTop) BreadcrumbsCounts(double density, double gamma, long total)
     {
