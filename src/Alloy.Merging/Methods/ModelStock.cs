@@ -85,12 +85,14 @@ public sealed class ModelStock : IMergeMethod
             }
             float t = (float)Ratio(models, cosSum / pairs);
             float average = t / models, keep = 1 - t;
-            for (int e = start; e < start + row; e++)
+            Span<float> sum = output.Slice(start, row);
+            inputs.Model(0).Slice(start, row).CopyTo(sum);
+            for (int i = 1; i < models; i++)
             {
-                float sum = 0;
-                for (int i = 0; i < models; i++) sum += inputs.Model(i)[e];
-                output[e] = average * sum + keep * inputs.Base[e];
+                ReadOnlySpan<float> x = inputs.Model(i).Slice(start, row);
+                for (int e = 0; e < row; e++) sum[e] += x[e];
             }
+            for (int e = 0; e < row; e++) sum[e] = average * sum[e] + keep * b[e];
         }
     }
 }

@@ -95,31 +95,32 @@ public sealed class MultiSlerp : IMergeMethod
             norms[i] = Math.Sqrt(hasBase ? Reductions.DotOfDifferences(inputs.Model(i), inputs.Model(i), b) : Reductions.SumOfSquares(inputs.Model(i)));
             averageNorm += weights[i] * norms[i];
         }
-        // m = Σ wᵢ vᵢ/(‖vᵢ‖ + ε), written to output in fp32 and measured in fp64.
+        // m = Σ wᵢ vᵢ/(‖vᵢ‖ + ε), accumulated in output (fp32) and measured in fp64.
         Span<float> coefficients = stackalloc float[models];
         for (int i = 0; i < models; i++) coefficients[i] = (float)(weights[i] / (norms[i] + settings.Epsilon));
-        double meanNormSquared = 0;
-        for (int e = 0; e < n; e++)
+        output.Clear();
+        for (int i = 0; i < models; i++)
         {
-            double baseValue = hasBase ? b[e] : 0;
-            double m = 0;
-            for (int i = 0; i < models; i++) m += coefficients[i] * (inputs.Model(i)[e] - baseValue);
-            output[e] = (float)m;
-            meanNormSquared += m * m;
+            ReadOnlySpan<float> x = inputs.Model(i);
+            float c = coefficients[i];
+            if (hasBase) for (int e = 0; e < n; e++) output[e] += c * (x[e] - b[e]);
+            else for (int e = 0; e < n; e++) output[e] += c * x[e];
         }
+        double meanNormSquared = Reductions.SumOfSquares(output);
         double meanNorm = Math.Sqrt(meanNormSquared);
         if (meanNorm < settings.Epsilon)
         {
             // Two models, or inputs that are all (nearly) zero vectors, fall back to the weighted linear average.
             if (models != 2 && averageNorm >= settings.Epsilon)
                 throw new AlloyInputException($"tensor {inputs.TensorName}: multislerp's weighted mean direction is zero (antipodal inputs whose weights balance out); use different weights");
-            for (int e = 0; e < n; e++)
+            output.Clear();
+            for (int i = 0; i < models; i++)
             {
-                float baseValue = hasBase ? b[e] : 0;
-                float r = 0;
-                for (int i = 0; i < models; i++) r += (float)weights[i] * (inputs.Model(i)[e] - baseValue);
-                output[e] = hasBase ? baseValue + r : r;
+                ReadOnlySpan<float> x = inputs.Model(i);
+                float w = (float)weights[i];
+                for (int e = 0; e < n; e++) output[e] += w * (hasBase ? x[e] - b[e] : x[e]);
             }
+            if (hasBase) for (int e = 0; e < n; e++) output[e] += b[e];
             return;
         }
         float scale = (float)(averageNorm / meanNorm);

@@ -94,51 +94,52 @@ public sealed class Sce : IMergeMethod
             selected = MagnitudeSelection.TopK(variance, k, MemoryMarshal.Cast<float, long>(scratch[..(2 * MagnitudeSelection.BinCount)]));
         }
 
+        bool ranking = selected != RankCut.All && selected != RankCut.None;
+        Span<float> block = stackalloc float[models * Block];
+        Span<float> deltas = stackalloc float[models];
+        Span<float> sumWork = stackalloc float[models];
+
         // Energy weights over the selected deltas.
         Span<double> weights = stackalloc double[models];
-        double energySum = 0;
+        if (selected != RankCut.None)
         {
-            Span<float> chunk = stackalloc float[MagnitudeSelection.ChunkLength];
-            for (int start = 0; start < n; start += chunk.Length)
+            for (int start = 0; start < n; start += Block)
             {
-                Span<float> part = chunk[..Math.Min(chunk.Length, n - start)];
-                variance.Fill(start, part);
-                for (int j = 0; j < part.Length; j++)
+                int count = Math.Min(Block, n - start);
+                GatherDeltas(inputs, start, count, block);
+                for (int j = 0; j < count; j++)
                 {
-                    int e = start + j;
-                    if (!selected.Contains(part[j], e)) continue;
+                    if (ranking && !selected.Contains(Variance(block, j, count, models, deltas, sumWork), start + j)) continue;
                     for (int i = 0; i < models; i++)
                     {
-                        double delta = inputs.Model(i)[e] - b[e];
+                        double delta = block[i * count + j];
                         weights[i] += delta * delta;
                     }
                 }
             }
-            for (int i = 0; i < models; i++)
-            {
-                weights[i] /= Math.Max(n, 1);
-                energySum += weights[i];
-            }
-            for (int i = 0; i < models; i++) weights[i] = energySum == 0 ? 1.0 / models : weights[i] / energySum;
         }
-
-        Span<float> deltas = stackalloc float[models];
-        Span<float> sumWork = stackalloc float[models];
-        Span<float> varianceChunk = stackalloc float[MagnitudeSelection.ChunkLength];
-        for (int start = 0; start < n; start += varianceChunk.Length)
+        double energySum = 0;
+        for (int i = 0; i < models; i++)
         {
-            Span<float> part = varianceChunk[..Math.Min(varianceChunk.Length, n - start)];
-            variance.Fill(start, part);
-            for (int j = 0; j < part.Length; j++)
+            weights[i] /= Math.Max(n, 1);
+            energySum += weights[i];
+        }
+        for (int i = 0; i < models; i++) weights[i] = energySum == 0 ? 1.0 / models : weights[i] / energySum;
+
+        for (int start = 0; start < n; start += Block)
+        {
+            int count = Math.Min(Block, n - start);
+            GatherDeltas(inputs, start, count, block);
+            for (int j = 0; j < count; j++)
             {
                 int e = start + j;
                 float baseValue = b[e];
-                if (!selected.Contains(part[j], e))
+                if (selected == RankCut.None || (ranking && !selected.Contains(Variance(block, j, count, models, deltas, sumWork), e)))
                 {
                     output[e] = baseValue;
                     continue;
                 }
-                for (int i = 0; i < models; i++) deltas[i] = inputs.Model(i)[e] - baseValue;
+                for (int i = 0; i < models; i++) deltas[i] = block[i * count + j];
                 double sum = OrderFreeSum.Sum(deltas, sumWork);
                 bool positive = sum >= 0;
                 double numerator = 0, denominator = 0;
@@ -156,6 +157,38 @@ public sealed class Sce : IMergeMethod
         }
     }
 
+    /// <summary>Elements per block of gathered deltas (models × Block floats on the stack).</summary>
+    private const int Block = 64;
+
+    /// <summary>block[i·count + j] = xᵢ(start + j) − b(start + j), one model at a time.</summary>
+    private static void GatherDeltas(in MergeInputs inputs, int start, int count, Span<float> block)
+    {
+        ReadOnlySpan<float> b = inputs.Base.Slice(start, count);
+        for (int i = 0; i < inputs.ModelCount; i++)
+        {
+            ReadOnlySpan<float> x = inputs.Model(i).Slice(start, count);
+            Span<float> row = block.Slice(i * count, count);
+            for (int j = 0; j < count; j++) row[j] = x[j] - b[j];
+        }
+    }
+
+    /// <summary>
+    /// Population variance over the models of element j of a gathered block, in fp64 over the deltas sorted into a
+    /// canonical order (so the rounding, hence the ranking, does not depend on model order), rounded to fp32.
+    /// </summary>
+    private static float Variance(ReadOnlySpan<float> block, int j, int count, int models, Span<float> deltas, Span<float> sorted)
+    {
+        for (int i = 0; i < models; i++) deltas[i] = block[i * count + j];
+        OrderFreeSum.Sum(deltas, sorted);
+        ReadOnlySpan<float> ordered = models <= 2 ? deltas : sorted[..models];
+        double mean = 0;
+        foreach (float d in ordered) mean += d;
+        mean /= models;
+        double sumSquares = 0;
+        foreach (float d in ordered) sumSquares += (d - mean) * (d - mean);
+        return (float)(sumSquares / models);
+    }
+
     /// <summary>Population variance over the models of δᵢ(e) = xᵢ(e) − b(e) (fp64 in a canonical order, rounded to fp32 for ranking).</summary>
     private readonly ref struct VarianceSource : IValueSource
     {
@@ -167,23 +200,15 @@ public sealed class Sce : IMergeMethod
 
         public void Fill(int start, scoped Span<float> destination)
         {
-            ReadOnlySpan<float> b = inputs.Base;
             int models = inputs.ModelCount;
+            Span<float> block = stackalloc float[models * Block];
             Span<float> deltas = stackalloc float[models];
             Span<float> sorted = stackalloc float[models];
-            for (int j = 0; j < destination.Length; j++)
+            for (int offset = 0; offset < destination.Length; offset += Block)
             {
-                int e = start + j;
-                for (int i = 0; i < models; i++) deltas[i] = inputs.Model(i)[e] - b[e];
-                // Sorting first makes the rounding, hence the ranking, independent of model order.
-                OrderFreeSum.Sum(deltas, sorted);
-                ReadOnlySpan<float> ordered = models <= 2 ? deltas : sorted[..models];
-                double mean = 0;
-                foreach (float d in ordered) mean += d;
-                mean /= models;
-                double sumSquares = 0;
-                foreach (float d in ordered) sumSquares += (d - mean) * (d - mean);
-                destination[j] = (float)(sumSquares / models);
+                int count = Math.Min(Block, destination.Length - offset);
+                GatherDeltas(inputs, start + offset, count, block);
+                for (int j = 0; j < count; j++) destination[offset + j] = Variance(block, j, count, models, deltas, sorted);
             }
         }
     }

@@ -209,7 +209,8 @@ public static class TaskArithmeticFamily
     /// Counts a breadcrumbs trim keeps and removes from the top, over <paramref name="total"/> entries:
     /// kept = CountForFraction(density), top = ⌊γ·total⌋, bottom = total − kept − top; when bottom &lt; 0 the top removal shrinks.
     /// The kept set is [top, total − bottom) in the magnitude order. For a global trim the executor turns
-    /// (total − bottom) and top into two thresholds with <see cref="MagnitudeThresholdEstimator"/>.
+    /// (total − bottom) and top into two thresholds with <see cref="MagnitudeThresholdEstimator"/>
+    /// (a count of 0 is <see cref="RankCut.None"/>, a count of total is <see cref="RankCut.All"/>).
     /// </summary>
     public static (long KeepTop, long RemoveTop) BreadcrumbsCounts(double density, double gamma, long total)
     {
@@ -314,18 +315,19 @@ public static class TaskArithmeticFamily
         for (int start = 0; start < n; start += chunk)
         {
             int count = Math.Min(chunk, n - start);
+            ReadOnlySpan<float> baseChunk = b.Slice(start, count);
+            // Model-outer pass: turn each model's keep multipliers into its weighted sparse delta Dᵢ for this chunk.
             for (int i = 0; i < models; i++)
-                FillKeep(inputs, variant, settings, plan[i], i, start, multipliers.Slice(i * chunk, count), sortBuffer, inverse);
+            {
+                Span<float> weighted = multipliers.Slice(i * chunk, count);
+                FillKeep(inputs, variant, settings, plan[i], i, start, weighted, sortBuffer, inverse);
+                ReadOnlySpan<float> x = inputs.Model(i).Slice(start, count);
+                float factor = plan[i].Factor, weight = settings.Weights[i];
+                for (int j = 0; j < count; j++) weighted[j] = weight * ((x[j] - baseChunk[j]) * (weighted[j] * factor));
+            }
             for (int j = 0; j < count; j++)
             {
-                int e = start + j;
-                float baseValue = b[e];
-                for (int i = 0; i < models; i++)
-                {
-                    float delta = inputs.Model(i)[e] - baseValue;
-                    float sparse = delta * (multipliers[i * chunk + j] * plan[i].Factor);
-                    deltas[i] = settings.Weights[i] * sparse;
-                }
+                for (int i = 0; i < models; i++) deltas[i] = multipliers[i * chunk + j];
                 double electionSum = OrderFreeSum.Sum(deltas, sumWork);
                 float mixed;
                 if (double.IsNaN(electionSum))
@@ -354,7 +356,7 @@ public static class TaskArithmeticFamily
                     for (int i = 0; i < models; i++) sum += deltas[i];
                     mixed = settings.Normalize ? sum / plainDivisor : sum;
                 }
-                output[e] = baseValue + mixed * settings.Lambda;
+                output[start + j] = baseChunk[j] + mixed * settings.Lambda;
             }
         }
     }

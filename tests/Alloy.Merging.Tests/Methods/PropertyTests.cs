@@ -99,7 +99,7 @@ public sealed class PropertyTests
             float[] tiesTrimmed = Run.Merge(Ties.Method, Run.Bind(Ties.Method, 3, [], trimmed), "x", f.Shape, same, f.Base);
             int changed = tiesTrimmed.Where((v, e) => v != f.Base[e]).Count();
             Assert.True(changed <= Math.Max(1, x.Length / 2));
-        });
+        }, iter: 50);
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class PropertyTests
             float[] ties = Run.Merge(Ties.Method, Run.Bind(Ties.Method, 3, G(("normalize", true)), weights), "x", f.Shape, f.Models, f.Base);
             foreach (IMergeMethod consensusKind in new[] { DareTies.Method, BreadcrumbsTies.Method, Della.Method })
                 AssertClose(ties, Run.Merge(consensusKind, Run.Bind(consensusKind, 3, G(("normalize", true)), weights), "x", f.Shape, f.Models, f.Base, seed: 5), 1e-6, consensusKind.Name);
-        });
+        }, iter: 50);
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class PropertyTests
             Check(Breadcrumbs.Method, true, idx => Weights(idx, 0.6), []);
             Check(ModelStock.Method, true, _ => [[], [], []], []);
             Check(Sce.Method, true, _ => [[], [], []], G(("select_topk", 0.5)));
-        });
+        }, iter: 50);
     }
 
     [Fact]
