@@ -1,0 +1,81 @@
+// The jinja2 tests chat templates use (value is [not] name(args)), with Python's type rules.
+// Note Python quirks kept on purpose: bools are numbers, and jinja2's Undefined counts as iterable and a sequence.
+namespace Alloy.Inference.Templates;
+
+/// <summary>Test implementations for <c>is</c> expressions and the select/reject filters.</summary>
+internal static class TemplateTests
+{
+    private delegate bool Test(TemplateValue value, IReadOnlyList<TemplateValue> args);
+
+    private static readonly Dictionary<string, Test> Tests = new(StringComparer.Ordinal)
+    {
+        ["defined"] = (v, _) => v is not UndefinedValue,
+        ["undefined"] = (v, _) => v is UndefinedValue,
+        ["none"] = (v, _) => v is NoneValue,
+        ["string"] = (v, _) => v is StringValue,
+        ["mapping"] = (v, _) => v is DictValue,
+        ["iterable"] = (v, _) => v is StringValue or ListValue or DictValue or UndefinedValue,
+        ["sequence"] = (v, _) => v is StringValue or ListValue or DictValue or UndefinedValue,
+        ["number"] = (v, _) => v is IntegerValue or FloatValue or BooleanValue,
+        ["integer"] = (v, _) => v is IntegerValue,
+        ["float"] = (v, _) => v is FloatValue,
+        ["boolean"] = (v, _) => v is BooleanValue,
+        ["true"] = (v, _) => v is BooleanValue { Value: true },
+        ["false"] = (v, _) => v is BooleanValue { Value: false },
+        ["callable"] = (v, _) => v is CallableValue,
+        ["equalto"] = (v, a) => TemplateValue.PythonEquals(v, Single(a, "equalto")),
+        ["eq"] = (v, a) => TemplateValue.PythonEquals(v, Single(a, "eq")),
+        ["=="] = (v, a) => TemplateValue.PythonEquals(v, Single(a, "==")),
+        ["ne"] = (v, a) => !TemplateValue.PythonEquals(v, Single(a, "ne")),
+        ["!="] = (v, a) => !TemplateValue.PythonEquals(v, Single(a, "!=")),
+        ["lt"] = (v, a) => TemplateEvaluator.Compare(v, Single(a, "lt")) < 0,
+        ["le"] = (v, a) => TemplateEvaluator.Compare(v, Single(a, "le")) <= 0,
+        ["gt"] = (v, a) => TemplateEvaluator.Compare(v, Single(a, "gt")) > 0,
+        ["ge"] = (v, a) => TemplateEvaluator.Compare(v, Single(a, "ge")) >= 0,
+        ["in"] = (v, a) => TemplateEvaluator.Contains(Single(a, "in"), v),
+        ["odd"] = (v, _) => Integer(v, "odd") % 2 != 0,
+        ["even"] = (v, _) => Integer(v, "even") % 2 == 0,
+        ["divisibleby"] = (v, a) => Integer(Single(a, "divisibleby"), "divisibleby") is var d && d != 0
+            ? Integer(v, "divisibleby") % d == 0
+            : throw new TemplateRuntimeException("divisibleby: division by zero"),
+        ["sameas"] = (v, a) => SameAs(v, Single(a, "sameas")),
+        ["lower"] = (v, _) => v is StringValue s && s.Value == s.Value.ToLowerInvariant(),
+        ["upper"] = (v, _) => v is StringValue s && s.Value == s.Value.ToUpperInvariant(),
+    };
+
+    /// <summary>The supported test names, for error messages.</summary>
+    public static IEnumerable<string> Names => Tests.Keys.Order(StringComparer.Ordinal);
+
+    /// <summary>Whether a test exists (checked at parse time, as jinja2 does).</summary>
+    public static bool IsKnown(string name) => Tests.ContainsKey(name);
+
+    /// <summary>Runs a test.</summary>
+    public static bool Apply(string name, TemplateValue value, IReadOnlyList<TemplateValue> args) =>
+        Tests.TryGetValue(name, out Test? test) ? test(value, args) : throw new TemplateRuntimeException($"no test named '{name}'");
+
+    private static TemplateValue Single(IReadOnlyList<TemplateValue> args, string test) =>
+        args.Count == 1 ? args[0] : throw new TemplateRuntimeException($"test '{test}' takes exactly one argument");
+
+    private static long Integer(TemplateValue value, string test)
+    {
+        if (value is IntegerValue or BooleanValue)
+        {
+            value.TryGetNumber(out _, out long result, out _);
+            return result;
+        }
+        if (value is UndefinedValue undefined)
+        {
+            throw TemplateMembers.UndefinedError(undefined);
+        }
+        throw new TemplateRuntimeException($"test '{test}' needs an integer, not {value.TypeName}");
+    }
+
+    // Python's "is": singletons compare by kind; other values by reference.
+    private static bool SameAs(TemplateValue left, TemplateValue right) => left switch
+    {
+        NoneValue => right is NoneValue,
+        BooleanValue b => right is BooleanValue c && b.Value == c.Value,
+        IntegerValue i => right is IntegerValue j && i.Value == j.Value && i.Value is >= -5 and <= 256,
+        _ => ReferenceEquals(left, right),
+    };
+}
