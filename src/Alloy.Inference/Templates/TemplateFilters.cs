@@ -50,7 +50,7 @@ internal static class TemplateFilters
 
     /// <summary>Applies a filter.</summary>
     public static TemplateValue Apply(string name, TemplateValue value, IReadOnlyList<TemplateValue> args, IReadOnlyDictionary<string, TemplateValue> kwargs) =>
-        Filters.TryGetValue(name, out Filter? filter) ? filter(value, args, kwargs) : throw new TemplateRuntimeException($"no filter named '{name}'");
+        Filters.TryGetValue(name, out Filter? filter) ? filter(value, args, kwargs) : throw new TemplateRuntimeException($"No filter named '{name}' found.");
 
     private static TemplateValue? Arg(IReadOnlyList<TemplateValue> args, IReadOnlyDictionary<string, TemplateValue> kwargs, int index, string keyword) =>
         TemplateMembers.Argument(args, kwargs, index, keyword);

@@ -28,7 +28,146 @@ internal sealed class TemplateParser
     {
         var parser = new TemplateParser(name, TemplateLexer.Tokenize(name, source));
         (List<TemplateStatement> body, _) = parser.ParseBody([]);
+        new FilterAndTestNameCheck(name).Check(body, soft: false);
         return body;
+    }
+
+    // jinja2 rejects an unknown filter or test at compile time, except inside an {% if %} (its test and bodies)
+    // or a conditional expression, where the error waits until the filter is actually applied. Loop and macro
+    // bodies start a fresh frame, so the exception does not reach into them.
+    private sealed class FilterAndTestNameCheck(string templateName)
+    {
+        public void Check(IReadOnlyList<TemplateStatement> statements, bool soft)
+        {
+            foreach (TemplateStatement statement in statements)
+            {
+                switch (statement)
+                {
+                    case OutputStatement output:
+                        Check(output.Expression, soft);
+                        break;
+                    case IfStatement branch:
+                        foreach ((TemplateExpression condition, IReadOnlyList<TemplateStatement> body) in branch.Branches)
+                        {
+                            Check(condition, soft: true);
+                            Check(body, soft: true);
+                        }
+                        Check(branch.ElseBody, soft: true);
+                        break;
+                    case ForStatement loop:
+                        Check(loop.Iterable, soft);
+                        if (loop.Filter is not null)
+                        {
+                            Check(loop.Filter, soft: false);
+                        }
+                        Check(loop.Body, soft: false);
+                        Check(loop.ElseBody, soft: false);
+                        break;
+                    case SetStatement set:
+                        Check(set.Value, soft);
+                        break;
+                    case SetBlockStatement setBlock:
+                        Check(setBlock.Body, soft);
+                        break;
+                    case MacroStatement macro:
+                        foreach ((_, TemplateExpression? defaultValue) in macro.Parameters)
+                        {
+                            if (defaultValue is not null)
+                            {
+                                Check(defaultValue, soft: false);
+                            }
+                        }
+                        Check(macro.Body, soft: false);
+                        break;
+                    case GroupStatement group:
+                        Check(group.Body, soft: false);
+                        break;
+                    default:
+                        break;
+                }
+            }
+        }
+
+        private void Check(TemplateExpression expression, bool soft)
+        {
+            switch (expression)
+            {
+                case FilterExpression filter:
+                    if (!soft && !TemplateFilters.IsKnown(filter.Name))
+                    {
+                        throw new ChatTemplateException(templateName, filter.Line, filter.Column,
+                            $"unknown filter '{filter.Name}' (supported: {string.Join(", ", TemplateFilters.Names)})");
+                    }
+                    Check(filter.Value, soft);
+                    CheckAll(filter.Arguments, soft);
+                    CheckAll(filter.KeywordArguments.Select(k => k.Value), soft);
+                    break;
+                case TestExpression test:
+                    if (!soft && !TemplateTests.IsKnown(test.Name))
+                    {
+                        throw new ChatTemplateException(templateName, test.Line, test.Column,
+                            $"unknown test '{test.Name}' (supported: {string.Join(", ", TemplateTests.Names)})");
+                    }
+                    Check(test.Value, soft);
+                    CheckAll(test.Arguments, soft);
+                    break;
+                case ConditionalExpression conditional:
+                    Check(conditional.Condition, soft: true);
+                    Check(conditional.Then, soft: true);
+                    if (conditional.Otherwise is not null)
+                    {
+                        Check(conditional.Otherwise, soft: true);
+                    }
+                    break;
+                case ListExpression list:
+                    CheckAll(list.Items, soft);
+                    break;
+                case DictExpression dict:
+                    foreach ((TemplateExpression key, TemplateExpression value) in dict.Entries)
+                    {
+                        Check(key, soft);
+                        Check(value, soft);
+                    }
+                    break;
+                case AttributeExpression attribute:
+                    Check(attribute.Target, soft);
+                    break;
+                case IndexExpression index:
+                    Check(index.Target, soft);
+                    Check(index.Index, soft);
+                    break;
+                case SliceExpression slice:
+                    Check(slice.Target, soft);
+                    CheckAll(new[] { slice.Start, slice.Stop, slice.Step }.OfType<TemplateExpression>(), soft);
+                    break;
+                case CallExpression call:
+                    Check(call.Callee, soft);
+                    CheckAll(call.Arguments, soft);
+                    CheckAll(call.KeywordArguments.Select(k => k.Value), soft);
+                    break;
+                case UnaryExpression unary:
+                    Check(unary.Operand, soft);
+                    break;
+                case BinaryExpression binary:
+                    Check(binary.Left, soft);
+                    Check(binary.Right, soft);
+                    break;
+                case CompareExpression compare:
+                    Check(compare.First, soft);
+                    CheckAll(compare.Rest.Select(r => r.Operand), soft);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        private void CheckAll(IEnumerable<TemplateExpression> expressions, bool soft)
+        {
+            foreach (TemplateExpression expression in expressions)
+            {
+                Check(expression, soft);
+            }
+        }
     }
 
     private Token Current => _tokens[_index];
@@ -636,12 +775,8 @@ internal sealed class TemplateParser
                 Next();
                 Token nameToken = Current;
                 string name = ExpectName("a filter name after '|'");
-                if (!TemplateFilters.IsKnown(name))
-                {
-                    throw Error(nameToken, $"unknown filter '{name}' (supported: {string.Join(", ", TemplateFilters.Names)})");
-                }
                 (List<TemplateExpression> arguments, List<(string, TemplateExpression)> keywords) = IsOperator("(") ? ParseArguments() : ([], []);
-                node = new FilterExpression(nameToken.Line, node, name, arguments, keywords);
+                node = new FilterExpression(nameToken.Line, nameToken.Column, node, name, arguments, keywords);
             }
             else if (IsName("is"))
             {
@@ -649,10 +784,6 @@ internal sealed class TemplateParser
                 bool negated = SkipName("not");
                 Token nameToken = Current;
                 string name = ExpectName("a test name after 'is'");
-                if (!TemplateTests.IsKnown(name))
-                {
-                    throw Error(nameToken, $"unknown test '{name}' (supported: {string.Join(", ", TemplateTests.Names)})");
-                }
                 List<TemplateExpression> arguments = [];
                 if (IsOperator("("))
                 {
@@ -668,7 +799,7 @@ internal sealed class TemplateParser
                     }
                     arguments = [ParsePostfix(ParsePrimary())];
                 }
-                node = new TestExpression(nameToken.Line, node, name, arguments, negated);
+                node = new TestExpression(nameToken.Line, nameToken.Column, node, name, arguments, negated);
             }
             else if (IsOperator("("))
             {

@@ -64,12 +64,12 @@ internal sealed record SliceExpression(int Line, TemplateExpression Target, Temp
 internal sealed record CallExpression(int Line, TemplateExpression Callee, IReadOnlyList<TemplateExpression> Arguments,
     IReadOnlyList<(string Name, TemplateExpression Value)> KeywordArguments) : TemplateExpression(Line);
 
-/// <summary><c>value | name(args)</c>.</summary>
-internal sealed record FilterExpression(int Line, TemplateExpression Value, string Name, IReadOnlyList<TemplateExpression> Arguments,
+/// <summary><c>value | name(args)</c>; <see cref="Column"/> locates the name.</summary>
+internal sealed record FilterExpression(int Line, int Column, TemplateExpression Value, string Name, IReadOnlyList<TemplateExpression> Arguments,
     IReadOnlyList<(string Name, TemplateExpression Value)> KeywordArguments) : TemplateExpression(Line);
 
-/// <summary><c>value is [not] name(args)</c>.</summary>
-internal sealed record TestExpression(int Line, TemplateExpression Value, string Name, IReadOnlyList<TemplateExpression> Arguments,
+/// <summary><c>value is [not] name(args)</c>; <see cref="Column"/> locates the name.</summary>
+internal sealed record TestExpression(int Line, int Column, TemplateExpression Value, string Name, IReadOnlyList<TemplateExpression> Arguments,
     bool Negated) : TemplateExpression(Line);
 
 /// <summary>Unary <c>-x</c>, <c>+x</c> or <c>not x</c> (operator text in <see cref="Operator"/>).</summary>

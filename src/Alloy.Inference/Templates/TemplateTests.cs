@@ -51,7 +51,7 @@ internal static class TemplateTests
 
     /// <summary>Runs a test.</summary>
     public static bool Apply(string name, TemplateValue value, IReadOnlyList<TemplateValue> args) =>
-        Tests.TryGetValue(name, out Test? test) ? test(value, args) : throw new TemplateRuntimeException($"no test named '{name}'");
+        Tests.TryGetValue(name, out Test? test) ? test(value, args) : throw new TemplateRuntimeException($"No test named '{name}' found.");
 
     private static TemplateValue Single(IReadOnlyList<TemplateValue> args, string test) =>
         args.Count == 1 ? args[0] : throw new TemplateRuntimeException($"test '{test}' takes exactly one argument");
