@@ -107,9 +107,11 @@ internal static class PythonText
             {
                 builder.Append("\\t");
             }
-            else if (c < 0x20 || c == 0x7f)
+            else if (!IsPrintable(rune))
             {
-                builder.Append("\\x").Append(c.ToString("x2", CultureInfo.InvariantCulture));
+                builder.Append(c <= 0xff ? "\\x" + c.ToString("x2", CultureInfo.InvariantCulture)
+                    : c <= 0xffff ? "\\u" + c.ToString("x4", CultureInfo.InvariantCulture)
+                    : "\\U" + c.ToString("x8", CultureInfo.InvariantCulture));
             }
             else
             {
@@ -117,6 +119,23 @@ internal static class PythonText
             }
         }
         return builder.Append(quote).ToString();
+    }
+
+    // Python's str.isprintable: everything but control, format, surrogate, private-use, unassigned and separators
+    // other than the ASCII space.
+    private static bool IsPrintable(Rune rune)
+    {
+        if (rune.Value == ' ')
+        {
+            return true;
+        }
+        return Rune.GetUnicodeCategory(rune) switch
+        {
+            UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse
+                or UnicodeCategory.OtherNotAssigned or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+                or UnicodeCategory.SpaceSeparator => false,
+            _ => true,
+        };
     }
 
     /// <summary>Python's <c>str.isspace</c> for one character (includes the separators U+001C..U+001F).</summary>
