@@ -477,7 +477,7 @@ internal static class TemplateMembers
                 }
                 if (maxSplit >= 0 && parts.Count >= maxSplit)
                 {
-                    parts.Add(PythonText.Strip(text[i..], null, left: false, right: true));
+                    parts.Add(text[i..]);
                     break;
                 }
                 int start = i;
@@ -502,7 +502,7 @@ internal static class TemplateMembers
             }
             if (maxSplit >= 0 && parts.Count >= maxSplit)
             {
-                parts.Add(PythonText.Strip(text[..j], null, left: true, right: false));
+                parts.Add(text[..j]);
                 break;
             }
             int end = j;

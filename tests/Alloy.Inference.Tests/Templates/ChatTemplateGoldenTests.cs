@@ -10,8 +10,7 @@ public sealed class ChatTemplateGoldenTests
     public static TheoryData<string, string> Goldens()
     {
         var data = new TheoryData<string, string>();
-        using JsonDocument goldens = JsonDocument.Parse(File.ReadAllText(Path.Combine(TemplateFixtures.FixtureFolder, "goldens.json")));
-        foreach (JsonElement result in goldens.RootElement.GetProperty("results").EnumerateArray())
+        foreach (JsonElement result in TemplateFixtures.Goldens())
         {
             data.Add(result.GetProperty("template").GetString()!, result.GetProperty("case").GetString()!);
         }
@@ -22,9 +21,7 @@ public sealed class ChatTemplateGoldenTests
     [MemberData(nameof(Goldens))]
     public void Render_matches_the_jinja2_golden(string templateName, string caseName)
     {
-        using JsonDocument goldens = JsonDocument.Parse(File.ReadAllText(Path.Combine(TemplateFixtures.FixtureFolder, "goldens.json")));
-        JsonElement golden = goldens.RootElement.GetProperty("results").EnumerateArray()
-            .Single(r => r.GetProperty("template").GetString() == templateName && r.GetProperty("case").GetString() == caseName);
+        JsonElement golden = TemplateFixtures.Golden(templateName, caseName);
         (string Source, string Name)? source = TemplateFixtures.TemplateSource(templateName);
         if (source is null)
         {
@@ -50,8 +47,7 @@ public sealed class ChatTemplateGoldenTests
     [Fact]
     public void Goldens_cover_every_template_and_case()
     {
-        using JsonDocument goldens = JsonDocument.Parse(File.ReadAllText(Path.Combine(TemplateFixtures.FixtureFolder, "goldens.json")));
-        var pairs = goldens.RootElement.GetProperty("results").EnumerateArray()
+        var pairs = TemplateFixtures.Goldens()
             .Select(r => (r.GetProperty("template").GetString(), r.GetProperty("case").GetString())).ToHashSet();
         string[] templates = Directory.GetFiles(Path.Combine(TemplateFixtures.FixtureFolder, "templates"), "*.jinja")
             .Select(Path.GetFileNameWithoutExtension).Append("shared-qwen3").ToArray()!;

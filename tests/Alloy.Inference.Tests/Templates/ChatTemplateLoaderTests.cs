@@ -93,9 +93,7 @@ public sealed class ChatTemplateLoaderTests : IDisposable
         LoadedChatTemplate loaded = ChatTemplateLoader.Load(folder);
         Assert.Null(loaded.BosToken);
         Assert.Equal("<|im_end|>", loaded.EosToken);
-        using JsonDocument goldens = JsonDocument.Parse(File.ReadAllText(Path.Combine(TemplateFixtures.FixtureFolder, "goldens.json")));
-        JsonElement golden = goldens.RootElement.GetProperty("results").EnumerateArray()
-            .Single(r => r.GetProperty("template").GetString() == "shared-qwen3" && r.GetProperty("case").GetString() == "multi_turn_reasoning");
+        JsonElement golden = TemplateFixtures.Golden("shared-qwen3", "multi_turn_reasoning");
         ChatTemplateContext context = TemplateFixtures.Context(TemplateFixtures.Cases()["multi_turn_reasoning"]);
         Assert.Equal(golden.GetProperty("output").GetString(), loaded.Template.Render(context));
     }

@@ -73,10 +73,25 @@ internal static class TemplateFixtures
         };
     }
 
-    /// <summary>cases.json by case name.</summary>
-    public static Dictionary<string, JsonElement> Cases()
+    private static readonly Lazy<Dictionary<string, JsonElement>> CasesByName = new(() =>
     {
         using JsonDocument cases = JsonDocument.Parse(File.ReadAllText(Path.Combine(FixtureFolder, "cases.json")));
         return cases.RootElement.EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.Clone());
-    }
+    });
+
+    private static readonly Lazy<JsonElement[]> GoldenResults = new(() =>
+    {
+        using JsonDocument goldens = JsonDocument.Parse(File.ReadAllText(Path.Combine(FixtureFolder, "goldens.json")));
+        return goldens.RootElement.GetProperty("results").EnumerateArray().Select(r => r.Clone()).ToArray();
+    });
+
+    /// <summary>cases.json by case name.</summary>
+    public static Dictionary<string, JsonElement> Cases() => CasesByName.Value;
+
+    /// <summary>The results array of goldens.json.</summary>
+    public static IReadOnlyList<JsonElement> Goldens() => GoldenResults.Value;
+
+    /// <summary>The golden for one template and case.</summary>
+    public static JsonElement Golden(string templateName, string caseName) =>
+        GoldenResults.Value.Single(r => r.GetProperty("template").GetString() == templateName && r.GetProperty("case").GetString() == caseName);
 }
