@@ -16,6 +16,7 @@ internal sealed class TemplateParser
     private readonly string _name;
     private readonly List<Token> _tokens;
     private int _index;
+    private int _loopDepth;
 
     private TemplateParser(string name, List<Token> tokens)
     {
@@ -302,6 +303,10 @@ internal sealed class TemplateParser
                 return ParseMacro(tag);
             case "break":
             case "continue":
+                if (_loopDepth == 0)
+                {
+                    throw Error(tag, $"'{{% {tag.Value} %}}' outside a for loop");
+                }
                 ExpectBlockEnd(tag.Value);
                 return new LoopControlStatement(tag.Line, tag.Value == "break");
             case "generation":
@@ -361,7 +366,9 @@ internal sealed class TemplateParser
             throw Error(Current, "recursive loops are not supported");
         }
         ExpectBlockEnd("for");
+        _loopDepth++;
         (List<TemplateStatement> body, string end) = ParseBody(["else", "endfor"]);
+        _loopDepth--;
         List<TemplateStatement> elseBody = [];
         if (end == "else")
         {
@@ -421,7 +428,10 @@ internal sealed class TemplateParser
         }
         Next();
         ExpectBlockEnd("macro");
+        int enclosingLoops = _loopDepth;
+        _loopDepth = 0;
         (List<TemplateStatement> body, _) = ParseBody(["endmacro"]);
+        _loopDepth = enclosingLoops;
         ExpectBlockEnd("endmacro");
         return new MacroStatement(tag.Line, name, parameters, body);
     }

@@ -26,6 +26,9 @@ public sealed class ChatTemplateErrorTests
     [InlineData("{% set ns.x %}", 1, "expected '='")]
     [InlineData("{{ x ) }}", 1, "unexpected ')'")]
     [InlineData("{# never closed", 1, "comment")]
+    [InlineData("a{% break %}b", 1, "outside a for loop")]
+    [InlineData("{% for i in [1] %}{% macro m() %}\n{% continue %}{% endmacro %}{% endfor %}", 2, "outside a for loop")]
+    [InlineData("{{ 'abc' is lower is true }}", 1, "chained")]
     [InlineData("{{ '\\N{BULLET}' }}", 1, "\\N{name}")]
     public void Syntax_errors_name_the_template_and_line(string source, int line, string fragment)
     {
