@@ -120,6 +120,8 @@ internal static class TemplateFilters
         TemplateValue fallback = Arg(args, kwargs, 0, "default") ?? new IntegerValue(0);
         switch (value)
         {
+            case UndefinedValue undefined:
+                throw TemplateMembers.UndefinedError(undefined);
             case IntegerValue:
                 return value;
             case BooleanValue b:
@@ -145,6 +147,10 @@ internal static class TemplateFilters
     private static TemplateValue ToFloat(TemplateValue value, IReadOnlyList<TemplateValue> args, IReadOnlyDictionary<string, TemplateValue> kwargs)
     {
         TemplateValue fallback = Arg(args, kwargs, 0, "default") ?? new FloatValue(0.0);
+        if (value is UndefinedValue undefined)
+        {
+            throw TemplateMembers.UndefinedError(undefined);
+        }
         if (value.TryGetNumber(out double number, out _, out _))
         {
             return new FloatValue(number);

@@ -33,11 +33,9 @@ internal static class TemplateTests
         ["gt"] = (v, a) => TemplateEvaluator.Compare(v, Single(a, "gt")) > 0,
         ["ge"] = (v, a) => TemplateEvaluator.Compare(v, Single(a, "ge")) >= 0,
         ["in"] = (v, a) => TemplateEvaluator.Contains(Single(a, "in"), v),
-        ["odd"] = (v, _) => Integer(v, "odd") % 2 != 0,
-        ["even"] = (v, _) => Integer(v, "even") % 2 == 0,
-        ["divisibleby"] = (v, a) => Integer(Single(a, "divisibleby"), "divisibleby") is var d && d != 0
-            ? Integer(v, "divisibleby") % d == 0
-            : throw new TemplateRuntimeException("divisibleby: division by zero"),
+        ["odd"] = (v, _) => TemplateValue.PythonEquals(TemplateOperators.Binary("%", v, new IntegerValue(2)), new IntegerValue(1)),
+        ["even"] = (v, _) => TemplateValue.PythonEquals(TemplateOperators.Binary("%", v, new IntegerValue(2)), new IntegerValue(0)),
+        ["divisibleby"] = (v, a) => TemplateValue.PythonEquals(TemplateOperators.Binary("%", v, Single(a, "divisibleby")), new IntegerValue(0)),
         ["sameas"] = (v, a) => SameAs(v, Single(a, "sameas")),
         ["lower"] = (v, _) => v is StringValue s && s.Value == s.Value.ToLowerInvariant(),
         ["upper"] = (v, _) => v is StringValue s && s.Value == s.Value.ToUpperInvariant(),
@@ -55,20 +53,6 @@ internal static class TemplateTests
 
     private static TemplateValue Single(IReadOnlyList<TemplateValue> args, string test) =>
         args.Count == 1 ? args[0] : throw new TemplateRuntimeException($"test '{test}' takes exactly one argument");
-
-    private static long Integer(TemplateValue value, string test)
-    {
-        if (value is IntegerValue or BooleanValue)
-        {
-            value.TryGetNumber(out _, out long result, out _);
-            return result;
-        }
-        if (value is UndefinedValue undefined)
-        {
-            throw TemplateMembers.UndefinedError(undefined);
-        }
-        throw new TemplateRuntimeException($"test '{test}' needs an integer, not {value.TypeName}");
-    }
 
     // Python's "is": singletons compare by kind; other values by reference.
     private static bool SameAs(TemplateValue left, TemplateValue right) => left switch

@@ -100,6 +100,9 @@ public sealed class ChatTemplateErrorTests
     [InlineData("{{ {'a': missing}|tojson }}", "not JSON serializable")]
     [InlineData("{{ 'abc'[::0] }}", "slice step cannot be zero")]
     [InlineData("{{ 9223372036854775807 + 1 }}", "overflowed")]
+    [InlineData("{{ missing|int }}", "'missing' is undefined")]
+    [InlineData("{{ missing|float }}", "'missing' is undefined")]
+    [InlineData("{{ 'a' is odd }}", "unsupported operand types for %")]
     public void Runtime_misuse_is_a_template_error(string source, string fragment)
     {
         ChatTemplateException error = Assert.Throws<ChatTemplateException>(() => Render(source));
