@@ -1,0 +1,53 @@
+// One projection matrix bound for the lifetime of a model: pinned bytes in their stored dtype
+// (bf16 or f32), never converted. Applying it calls the MatMul kernel.
+using System.Buffers;
+using Alloy.Inference.Kernels;
+using Alloy.Tensors;
+
+namespace Alloy.Inference.Transformer;
+
+/// <summary>A weight matrix W of shape [Rows, Cols] (out × in), applied as y = x·Wᵀ.</summary>
+public sealed unsafe class LinearWeight : IDisposable
+{
+    private MemoryHandle _pin;
+    private readonly byte* _bytes;
+
+    internal LinearWeight(string name, WeightTensor tensor, int rows, int cols)
+    {
+        Name = name;
+        DType = tensor.DType;
+        Rows = rows;
+        Cols = cols;
+        _pin = tensor.Bytes.Pin();
+        _bytes = (byte*)_pin.Pointer;
+    }
+
+    /// <summary>The tensor's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Stored element type (F32 or BF16).</summary>
+    public DType DType { get; }
+
+    /// <summary>Output features.</summary>
+    public int Rows { get; }
+
+    /// <summary>Input features.</summary>
+    public int Cols { get; }
+
+    /// <summary>Bytes of weight data read per application.</summary>
+    public long ByteLength => (long)Rows * Cols * DType.SizeOf();
+
+    /// <summary>y[t, :] = W·x[t, :] for t &lt; tokens; x is [tokens, Cols], y is [tokens, Rows].</summary>
+    internal void Apply(float* x, float* y, int tokens) => MatMul.Multiply(_bytes, DType, Rows, Cols, x, y, tokens, VectorWidths.Best);
+
+    /// <summary>Row <paramref name="row"/> widened to f32 (used for embedding lookups).</summary>
+    internal void ReadRow(int row, Span<float> destination)
+    {
+        var elementSize = DType.SizeOf();
+        var bytes = new ReadOnlySpan<byte>(_bytes + (long)row * Cols * elementSize, Cols * elementSize);
+        Alloy.Tensors.Conversions.DTypeConversions.ToFloat32(bytes, DType, destination);
+    }
+
+    /// <summary>Releases the pin.</summary>
+    public void Dispose() => _pin.Dispose();
+}
