@@ -12,8 +12,13 @@ public class GoldenLogitsTests
     /// <summary>Tolerance against the fp32 reference: absolute 1e-4 (logits here are of order 1–10).</summary>
     private const double Fp32Tolerance = 1e-4;
 
-    /// <summary>Against HF's bf16 activations the engine (f32 activations) may differ by 2e-2 absolute plus 2e-2 × |logit|.</summary>
-    private const double Bf16Absolute = 2e-2, Bf16Relative = 2e-2;
+    /// <summary>
+    /// Against HF's bf16 semantics (activations rounded to bf16 after every op) the engine, which keeps
+    /// activations in f32, differs by the reference's own rounding: up to ~0.15 on logits of magnitude
+    /// 5–15. So the bf16 check is relative over each case: ‖engine − reference‖₂ ≤ 2e-2 · ‖reference‖₂,
+    /// and every row's top token agrees.
+    /// </summary>
+    private const double Bf16RelativeL2 = 2e-2;
 
     private static float[] LastRows(TransformerModel model, int[] prompt, int rows)
     {
@@ -39,18 +44,32 @@ public class GoldenLogitsTests
 
     [Theory]
     [MemberData(nameof(Golden.ModelNames), MemberType = typeof(Golden))]
-    public void Logits_match_the_bf16_reference_within_bf16_rounding(string name)
+    public void Logits_match_the_bf16_reference_within_two_percent_relative_L2(string name)
     {
         var golden = Golden.Load(name);
         using var model = TransformerModel.Open(golden.Folder);
         foreach (var c in golden.Cases)
         {
             var actual = LastRows(model, c.Prompt, c.Rows);
+            double difference = 0, reference = 0;
             for (var i = 0; i < actual.Length; i++)
-                Assert.True(Math.Abs(actual[i] - c.Bf16Logits[i]) <= Bf16Absolute + Bf16Relative * Math.Abs(c.Bf16Logits[i]),
-                    $"{name}, prompt of {c.Prompt.Length}: logit {i} is {actual[i]}, bf16 reference {c.Bf16Logits[i]}");
+            {
+                difference += Math.Pow(actual[i] - c.Bf16Logits[i], 2);
+                reference += Math.Pow(c.Bf16Logits[i], 2);
+            }
+            Assert.True(Math.Sqrt(difference) <= Bf16RelativeL2 * Math.Sqrt(reference),
+                $"{name}, prompt of {c.Prompt.Length}: relative L2 difference {Math.Sqrt(difference / reference):G3}");
+            var vocab = model.Spec.VocabSize;
+            for (var row = 0; row < c.Rows; row++)
+            {
+                var ours = actual.AsSpan(row * vocab, vocab);
+                var theirs = c.Bf16Logits.AsSpan(row * vocab, vocab);
+                Assert.Equal(theirs.IndexOf(MaxOf(theirs)), ours.IndexOf(MaxOf(ours)));
+            }
         }
     }
+
+    private static float MaxOf(ReadOnlySpan<float> values) => System.Numerics.Tensors.TensorPrimitives.Max(values);
 
     [Theory]
     [MemberData(nameof(Golden.ModelNames), MemberType = typeof(Golden))]
