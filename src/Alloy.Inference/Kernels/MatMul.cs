@@ -61,7 +61,8 @@ public static unsafe class MatMul
             RowParallel.For(rows, (long)cols * tokens, 2, (start, end) => Rows<F32Format>((byte*)w, rows, cols, (float*)xp, (float*)yp, tokens, start, end, width));
     }
 
-    /// <summary>Output rows [rowStart, rowEnd) for every token, on one thread.</summary>
+    /// <summary>Output rows [rowStart, rowEnd) for every token, on one thread (fully optimised from the first call: these loops are the engine's hot path).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Rows<TFormat>(byte* w, int rows, int cols, float* x, float* y, int tokens, int rowStart, int rowEnd, VectorWidth width)
         where TFormat : struct, IWeightFormat
     {
@@ -105,6 +106,7 @@ public static unsafe class MatMul
         width == VectorWidth.Vector512 ? DotVector512<TFormat>(w, x, n) : DotVector256<TFormat>(w, x, n);
 
     /// <summary>Scalar twin: Σ w[i]·x[i] in index order, f32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float DotScalar<TFormat>(byte* w, float* x, int n) where TFormat : struct, IWeightFormat
     {
         var sum = 0f;
@@ -113,6 +115,7 @@ public static unsafe class MatMul
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float DotVector512<TFormat>(byte* w, float* x, int n) where TFormat : struct, IWeightFormat
     {
         var acc0 = Vector512<float>.Zero;
@@ -130,6 +133,7 @@ public static unsafe class MatMul
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float DotVector256<TFormat>(byte* w, float* x, int n) where TFormat : struct, IWeightFormat
     {
         var acc0 = Vector256<float>.Zero;
@@ -151,6 +155,7 @@ public static unsafe class MatMul
     /// Two weight rows × four tokens: each widened weight vector is loaded once and used four times,
     /// which is what makes prefill compute-bound rather than bandwidth-bound. y is [tokens, stride].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile2x4Vector512<TFormat>(byte* w0, byte* w1, float* x, int cols, float* y, int stride)
         where TFormat : struct, IWeightFormat
     {
@@ -180,6 +185,7 @@ public static unsafe class MatMul
             Vector512.Sum(b0), Vector512.Sum(b1), Vector512.Sum(b2), Vector512.Sum(b3));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile2x4Vector256<TFormat>(byte* w0, byte* w1, float* x, int cols, float* y, int stride)
         where TFormat : struct, IWeightFormat
     {
