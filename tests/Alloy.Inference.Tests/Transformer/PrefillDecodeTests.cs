@@ -6,6 +6,7 @@ namespace Alloy.Inference.Tests.Transformer;
 
 public class PrefillDecodeTests
 {
+    /// <summary>Decode and prefill sum in different orders (256- vs 512-bit lanes): allow 1e-5 · (1 + |logit|).</summary>
     private const double Tolerance = 1e-5;
 
     private static int[] Tokens(int count, int seed)
@@ -25,7 +26,7 @@ public class PrefillDecodeTests
     {
         Assert.Equal(expected.Length, actual.Length);
         for (var i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= Tolerance, $"{what}: logit {i} is {actual[i]}, one-shot {expected[i]}");
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= Tolerance * (1 + Math.Abs(expected[i])), $"{what}: logit {i} is {actual[i]}, one-shot {expected[i]}");
     }
 
     [Theory]
