@@ -55,10 +55,94 @@ public static unsafe class MatMul
     internal static void Multiply(byte* weights, DType weightType, int rows, int cols, float* x, float* y, int tokens, VectorWidth width)
     {
         nint w = (nint)weights, xp = (nint)x, yp = (nint)y;
+        if (weightType == DType.BF16 && tokens == 1 && width != VectorWidth.Scalar && cols >= 2)
+        {
+            MultiplyBf16Vector(weights, rows, cols, x, y, width);
+            return;
+        }
         if (weightType == DType.BF16)
             RowParallel.For(rows, (long)cols * tokens, 2, (start, end) => Rows<Bf16Format>((byte*)w, rows, cols, (float*)xp, (float*)yp, tokens, start, end, width));
         else
             RowParallel.For(rows, (long)cols * tokens, 2, (start, end) => Rows<F32Format>((byte*)w, rows, cols, (float*)xp, (float*)yp, tokens, start, end, width));
+    }
+
+    /// <summary>
+    /// Decode with bf16 weights: x is split once into its even and odd elements, so that each 32-bit lane
+    /// of a weight load (elements 2k and 2k+1) becomes two floats with one shift and one mask, with no
+    /// cross-lane widening: even = lane &lt;&lt; 16, odd = lane &amp; 0xFFFF0000.
+    /// </summary>
+    private static void MultiplyBf16Vector(byte* weights, int rows, int cols, float* x, float* y, VectorWidth width)
+    {
+        var pairs = cols / 2;
+        var split = System.Buffers.ArrayPool<float>.Shared.Rent(2 * pairs);
+        try
+        {
+            for (var k = 0; k < pairs; k++)
+            {
+                split[k] = x[2 * k];
+                split[pairs + k] = x[2 * k + 1];
+            }
+            fixed (float* evenOdd = split)
+            {
+                nint w = (nint)weights, xp = (nint)x, yp = (nint)y, sp = (nint)evenOdd;
+                RowParallel.For(rows, cols, 2, (start, end) =>
+                {
+                    var rowBytes = (nint)cols * 2;
+                    for (var r = start; r < end; r++)
+                        ((float*)yp)[r] = width == VectorWidth.Vector512
+                            ? DotBf16PairsVector512((byte*)w + r * rowBytes, (float*)xp, (float*)sp, pairs, cols)
+                            : DotBf16PairsVector256((byte*)w + r * rowBytes, (float*)xp, (float*)sp, pairs, cols);
+                });
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(split);
+        }
+    }
+
+    /// <summary>Σ w[i]·x[i] over one bf16 row, with x also given split: even[k] = x[2k], odd[k] = x[2k+1] (odd = even + pairs).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static float DotBf16PairsVector512(byte* row, float* x, float* even, int pairs, int cols)
+    {
+        var odd = even + pairs;
+        var lanes = (uint*)row;
+        var mask = Vector512.Create(0xFFFF0000u);
+        var acc0 = Vector512<float>.Zero;
+        var acc1 = Vector512<float>.Zero;
+        var k = 0;
+        for (; k + 16 <= pairs; k += 16)
+        {
+            var u = Vector512.Load(lanes + k);
+            acc0 = Vector512.FusedMultiplyAdd(Vector512.ShiftLeft(u, 16).AsSingle(), Vector512.Load(even + k), acc0);
+            acc1 = Vector512.FusedMultiplyAdd((u & mask).AsSingle(), Vector512.Load(odd + k), acc1);
+        }
+        var sum = Vector512.Sum(acc0 + acc1);
+        for (var i = 2 * k; i < cols; i++)
+            sum += Bf16Format.Load(row, i) * x[i];
+        return sum;
+    }
+
+    /// <summary>256-bit form of <see cref="DotBf16PairsVector512"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static float DotBf16PairsVector256(byte* row, float* x, float* even, int pairs, int cols)
+    {
+        var odd = even + pairs;
+        var lanes = (uint*)row;
+        var mask = Vector256.Create(0xFFFF0000u);
+        var acc0 = Vector256<float>.Zero;
+        var acc1 = Vector256<float>.Zero;
+        var k = 0;
+        for (; k + 8 <= pairs; k += 8)
+        {
+            var u = Vector256.Load(lanes + k);
+            acc0 = Vector256.FusedMultiplyAdd(Vector256.ShiftLeft(u, 16).AsSingle(), Vector256.Load(even + k), acc0);
+            acc1 = Vector256.FusedMultiplyAdd((u & mask).AsSingle(), Vector256.Load(odd + k), acc1);
+        }
+        var sum = Vector256.Sum(acc0 + acc1);
+        for (var i = 2 * k; i < cols; i++)
+            sum += Bf16Format.Load(row, i) * x[i];
+        return sum;
     }
 
     /// <summary>Output rows [rowStart, rowEnd) for every token, on one thread (fully optimised from the first call: these loops are the engine's hot path).</summary>
