@@ -1,6 +1,7 @@
 // Matrix products against a weight matrix stored in its own dtype (bf16 or f32): y = x·Wᵀ for one
-// token (decode, a matrix-vector product) or many (prefill, register-blocked 2 rows × 4 tokens).
-// bf16 is widened to f32 in registers; nothing is converted in memory. It does not own any buffer.
+// token (decode, a matrix-vector product; bf16 rows read as 32-bit lanes against x split into even and
+// odd elements) or many (prefill, register-blocked 2 rows × 4 tokens). bf16 is widened to f32 in
+// registers; nothing is converted in memory. It owns no buffer beyond a pooled copy of x.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Alloy.Tensors;

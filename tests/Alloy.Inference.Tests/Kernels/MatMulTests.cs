@@ -21,6 +21,7 @@ public class MatMulTests
             data.Add(dtype, 2, 33, 4);
             data.Add(dtype, 65, 17, 9);
             data.Add(dtype, 301, 515, 7);   // large enough to split rows over threads
+            data.Add(dtype, 301, 515, 1);
         }
         return data;
     }
