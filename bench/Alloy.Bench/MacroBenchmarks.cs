@@ -7,6 +7,7 @@ internal static class MacroBenchmarks
     private static readonly Dictionary<string, Func<string[], int>> Macros = new(StringComparer.Ordinal)
     {
         ["io"] = IoBenchmark.Run,
+        ["decode"] = DecodeBenchmark.Run,
     };
 
     public static bool TryRun(string name, string[] args, out int exitCode)

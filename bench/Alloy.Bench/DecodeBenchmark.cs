@@ -1,0 +1,137 @@
+// Macro benchmark `decode`: single-stream decode tokens/s of the embedded engine on a random bf16 model
+// with Qwen3-0.6B's shapes, generated in memory at run time, against the bandwidth bound
+// (weight bytes read per token ÷ a streaming-read bandwidth measured over the same bytes in this run).
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Alloy.Inference.Transformer;
+using Alloy.Tensors;
+using Alloy.Tensors.Checkpoints;
+
+namespace Alloy.Bench;
+
+internal static class DecodeBenchmark
+{
+    /// <summary>args: [decode tokens (default 32)] [prompt tokens (default 64)] [layers (default 28)].</summary>
+    public static int Run(string[] args)
+    {
+        var decodeTokens = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 32;
+        var promptTokens = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
+        var layers = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 28;
+        const int hidden = 1024, intermediate = 3072, heads = 16, kvHeads = 8, headDim = 128, vocab = 151936;
+        var config = ModelConfig.Parse($$"""
+            {"architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "hidden_size": {{hidden}},
+             "intermediate_size": {{intermediate}}, "num_hidden_layers": {{layers}}, "num_attention_heads": {{heads}},
+             "num_key_value_heads": {{kvHeads}}, "head_dim": {{headDim}}, "vocab_size": {{vocab}},
+             "rms_norm_eps": 1e-6, "rope_theta": 1000000, "tie_word_embeddings": true}
+            """, "generated Qwen3-0.6B-shaped config");
+
+        Console.WriteLine($"decode benchmark: random bf16 Qwen3-0.6B shapes ({layers} layers), prompt {promptTokens}, decode {decodeTokens}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, Vector512 {Vector512.IsHardwareAccelerated}");
+        var tensors = new Dictionary<string, WeightTensor>();
+        var buffers = new List<byte[]>();
+        var fills = new List<(byte[] Bytes, bool Norm, uint Seed)>();
+        void Add(string name, bool norm, params long[] shape)
+        {
+            var count = shape.Aggregate(1L, (a, d) => a * d);
+            var bytes = new byte[count * 2];
+            fills.Add((bytes, norm, (uint)tensors.Count + 1));
+            buffers.Add(bytes);
+            tensors[name] = WeightTensor.FromBytes(DType.BF16, bytes, shape);
+        }
+        var sw = Stopwatch.StartNew();
+        Add("model.embed_tokens.weight", false, vocab, hidden);
+        for (var l = 0; l < layers; l++)
+        {
+            var p = $"model.layers.{l}.";
+            Add(p + "input_layernorm.weight", true, hidden);
+            Add(p + "post_attention_layernorm.weight", true, hidden);
+            Add(p + "self_attn.q_norm.weight", true, headDim);
+            Add(p + "self_attn.k_norm.weight", true, headDim);
+            Add(p + "self_attn.q_proj.weight", false, heads * headDim, hidden);
+            Add(p + "self_attn.k_proj.weight", false, kvHeads * headDim, hidden);
+            Add(p + "self_attn.v_proj.weight", false, kvHeads * headDim, hidden);
+            Add(p + "self_attn.o_proj.weight", false, hidden, heads * headDim);
+            Add(p + "mlp.gate_proj.weight", false, intermediate, hidden);
+            Add(p + "mlp.up_proj.weight", false, intermediate, hidden);
+            Add(p + "mlp.down_proj.weight", false, hidden, intermediate);
+        }
+        Add("model.norm.weight", true, hidden);
+        Parallel.ForEach(fills, f => Fill(f.Bytes, f.Norm, f.Seed));
+        Console.WriteLine($"generated {buffers.Sum(b => (long)b.Length) / 1e9:F2} GB of weights in {sw.Elapsed.TotalSeconds:F1} s");
+
+        using var model = TransformerModel.Load(new InMemoryWeightSource(config, tensors, "generated model"));
+        var bytesPerToken = model.Weights.BytesPerToken;
+
+        var bandwidth = 0.0;
+        for (var r = 0; r < 3; r++)
+            bandwidth = Math.Max(bandwidth, StreamingRead(buffers));
+
+        var random = new Random(1);
+        var prompt = Enumerable.Range(0, promptTokens).Select(_ => random.Next(vocab)).ToArray();
+        var cache = model.CreateCache();
+        sw.Restart();
+        var logits = model.Forward(prompt, cache);
+        var prefillSeconds = sw.Elapsed.TotalSeconds;
+        // One warm-up step, then the timed decode.
+        logits = model.Forward([ArgMax(logits)], cache);
+        sw.Restart();
+        for (var i = 0; i < decodeTokens; i++)
+            logits = model.Forward([ArgMax(logits)], cache);
+        var decodeSeconds = sw.Elapsed.TotalSeconds;
+
+        var tokensPerSecond = decodeTokens / decodeSeconds;
+        var bound = bandwidth / bytesPerToken;
+        Console.WriteLine($"bytes of weights per token: {bytesPerToken / 1e6:F1} MB");
+        Console.WriteLine($"streaming read over the weights ({Environment.ProcessorCount} threads, best of 3): {bandwidth / 1e9:F2} GB/s");
+        Console.WriteLine($"prefill: {promptTokens} tokens in {prefillSeconds:F2} s = {promptTokens / prefillSeconds:F1} tok/s");
+        Console.WriteLine($"decode:  {tokensPerSecond:F2} tok/s; bandwidth bound {bound:F2} tok/s; ratio {tokensPerSecond / bound:F3}");
+        return 0;
+    }
+
+    private static int ArgMax(float[] values) => Array.IndexOf(values, values.Max());
+
+    /// <summary>Pseudo-random bf16 values of magnitude 2⁻⁷…2⁻⁶ (norm weights: exactly 1).</summary>
+    private static void Fill(byte[] bytes, bool norm, uint seed)
+    {
+        var halves = MemoryMarshal.Cast<byte, ushort>(bytes.AsSpan());
+        if (norm)
+        {
+            halves.Fill(0x3F80);
+            return;
+        }
+        var state = seed * 2654435761u + 1;
+        for (var i = 0; i < halves.Length; i++)
+        {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            halves[i] = (ushort)(0x3C00 | (state & 0x807F));
+        }
+    }
+
+    /// <summary>Bytes per second of a parallel vectorised sum over every buffer (the same bytes decode reads).</summary>
+    private static double StreamingRead(List<byte[]> buffers)
+    {
+        const int chunk = 1 << 20;
+        var work = buffers.SelectMany(b => Enumerable.Range(0, (b.Length + chunk - 1) / chunk).Select(i => (b, i * chunk))).ToArray();
+        long total = buffers.Sum(b => (long)b.Length);
+        var sums = new ulong[work.Length];
+        var sw = Stopwatch.StartNew();
+        Parallel.For(0, work.Length, i =>
+        {
+            var (buffer, start) = work[i];
+            var span = MemoryMarshal.Cast<byte, ulong>(buffer.AsSpan(start, Math.Min(chunk, buffer.Length - start) & ~63));
+            var acc = Vector<ulong>.Zero;
+            var vectors = MemoryMarshal.Cast<ulong, Vector<ulong>>(span);
+            foreach (var v in vectors)
+                acc += v;
+            sums[i] = Vector.Sum(acc);
+        });
+        var seconds = sw.Elapsed.TotalSeconds;
+        GC.KeepAlive(sums);
+        return total / seconds;
+    }
+}

@@ -1,0 +1,30 @@
+// Numerically stable softmax over one f32 vector, in place. Scalar: it runs over attention scores,
+// which are short next to the weight matrices.
+namespace Alloy.Inference.Kernels;
+
+/// <summary>Softmax: <c>p[i] = exp(x[i] − max x) / Σⱼ exp(x[j] − max x)</c>.</summary>
+public static class Softmax
+{
+    /// <summary>
+    /// Replaces <paramref name="values"/> by its softmax. −Inf entries get probability 0; if every entry
+    /// is −Inf, or any is NaN or +Inf, the result is NaN. An empty span is left as is.
+    /// </summary>
+    public static void InPlace(Span<float> values)
+    {
+        if (values.IsEmpty)
+            return;
+        var max = float.NegativeInfinity;
+        foreach (var v in values)
+            max = MathF.Max(max, v);
+        var sum = 0f;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var e = MathF.Exp(values[i] - max);
+            values[i] = e;
+            sum += e;
+        }
+        var inverse = 1f / sum;
+        for (var i = 0; i < values.Length; i++)
+            values[i] *= inverse;
+    }
+}

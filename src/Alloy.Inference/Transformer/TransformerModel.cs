@@ -1,0 +1,264 @@
+// A decoder-only transformer bound to its weights: Forward(tokens) runs prefill (many tokens, blocked
+// matrix products) or decode (one token, matrix-vector products) through the same code and returns logits.
+// Sampling, batching of several sequences and tokenization are elsewhere.
+using System.Buffers;
+using Alloy.Inference.Architectures;
+using Alloy.Inference.Kernels;
+using Alloy.Tensors;
+
+namespace Alloy.Inference.Transformer;
+
+/// <summary>
+/// The forward pass: embed → per layer [x += o_proj(attention(rmsnorm(x))); x += down(silu(gate(h))·up(h)),
+/// h = rmsnorm(x)] → final rmsnorm → output head. Activations are f32; weights stay in their stored dtype.
+/// Attention is causal scaled dot-product (scale 1/√head_dim) with grouped-query heads, over the
+/// <see cref="KvCache"/> (plus a sliding window for Mistral). Thread-safe for distinct caches.
+/// </summary>
+public sealed class TransformerModel : IDisposable
+{
+    private readonly IDisposable? _ownedSource;
+    private readonly float[] _inverseFrequencies;
+
+    private TransformerModel(TransformerSpec spec, ModelWeights weights, IDisposable? ownedSource)
+    {
+        Spec = spec;
+        Weights = weights;
+        _ownedSource = ownedSource;
+        _inverseFrequencies = Rotary.InverseFrequencies(spec.HeadDim, spec.RopeTheta, spec.Llama3Scaling);
+    }
+
+    /// <summary>The model's shape.</summary>
+    public TransformerSpec Spec { get; }
+
+    /// <summary>The bound weights.</summary>
+    public ModelWeights Weights { get; }
+
+    /// <summary>
+    /// Describes the source's architecture and binds its weights. When <paramref name="ownsSource"/> and the
+    /// source is disposable, disposing the model disposes it.
+    /// </summary>
+    /// <exception cref="AlloyInputException">Unsupported architecture, bad config field, or a missing or mis-shaped tensor.</exception>
+    public static TransformerModel Load(IWeightSource source, bool ownsSource = false)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var spec = SupportedArchitectures.Describe(source.Config);
+        var weights = ModelWeights.Bind(source, spec);
+        return new TransformerModel(spec, weights, ownsSource ? source as IDisposable : null);
+    }
+
+    /// <summary>Opens a model folder (memory-mapped) and binds it.</summary>
+    /// <exception cref="AlloyInputException">Not a readable or supported model folder.</exception>
+    public static TransformerModel Open(string folder)
+    {
+        var source = CheckpointWeightSource.Open(folder);
+        try
+        {
+            return Load(source, ownsSource: true);
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>An empty KV cache for one sequence of this model.</summary>
+    public KvCache CreateCache() => new(Spec.LayerCount, Spec.KvWidth);
+
+    /// <summary>
+    /// Feeds <paramref name="tokens"/> at positions cache.Length, cache.Length + 1, … and returns the logits
+    /// of the last token, [vocab]; the cache then holds them too.
+    /// </summary>
+    public float[] Forward(ReadOnlySpan<int> tokens, KvCache cache)
+    {
+        var logits = new float[Spec.VocabSize];
+        Forward(tokens, cache, logits, allPositions: false);
+        return logits;
+    }
+
+    /// <summary>
+    /// Feeds <paramref name="tokens"/> and writes logits: of the last token ([vocab]) or, when
+    /// <paramref name="allPositions"/>, of every token ([tokens, vocab]). NaN or Inf in weights propagate.
+    /// </summary>
+    /// <exception cref="ArgumentException">No tokens, a token id outside [0, vocab), a cache of another shape, or logits too short.</exception>
+    public unsafe void Forward(ReadOnlySpan<int> tokens, KvCache cache, Span<float> logits, bool allPositions)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        var spec = Spec;
+        var count = tokens.Length;
+        if (count == 0)
+            throw new ArgumentException("at least one token is needed", nameof(tokens));
+        if (cache.LayerCount != spec.LayerCount || cache.KvWidth != spec.KvWidth)
+            throw new ArgumentException("the cache was made for a model of another shape", nameof(cache));
+        var logitRows = allPositions ? count : 1;
+        if (logits.Length < (long)logitRows * spec.VocabSize)
+            throw new ArgumentException($"logits need {logitRows}×{spec.VocabSize} floats", nameof(logits));
+        foreach (var t in tokens)
+            if ((uint)t >= (uint)spec.VocabSize)
+                throw new ArgumentException($"token id {t} is outside the vocabulary [0, {spec.VocabSize})", nameof(tokens));
+
+        var start = cache.Length;
+        cache.Reserve(start + count);
+        var pool = ArrayPool<float>.Shared;
+        var hidden = spec.HiddenSize;
+        var x = pool.Rent(count * hidden);
+        var h = pool.Rent(count * hidden);
+        var q = pool.Rent(count * spec.QueryWidth);
+        var k = pool.Rent(count * spec.KvWidth);
+        var v = pool.Rent(count * spec.KvWidth);
+        var attended = pool.Rent(count * spec.QueryWidth);
+        var gate = pool.Rent(count * spec.IntermediateSize);
+        var up = pool.Rent(count * spec.IntermediateSize);
+        var half = spec.HeadDim / 2;
+        var cos = pool.Rent(count * half);
+        var sin = pool.Rent(count * half);
+        try
+        {
+            for (var t = 0; t < count; t++)
+            {
+                Weights.Embedding.ReadRow(tokens[t], x.AsSpan(t * hidden, hidden));
+                Rotary.Angles(start + t, _inverseFrequencies, cos.AsSpan(t * half, half), sin.AsSpan(t * half, half));
+            }
+            fixed (float* xp = x, hp = h, qp = q, kp = k, vp = v, ap = attended, gp = gate, up_ = up)
+            {
+                for (var l = 0; l < spec.LayerCount; l++)
+                {
+                    var layer = Weights.Layers[l];
+                    x.AsSpan(0, count * hidden).CopyTo(h);
+                    RmsNorm.ApplyRows(h, count, layer.InputNorm, spec.RmsNormEps);
+                    layer.Query.Apply(hp, qp, count);
+                    layer.Key.Apply(hp, kp, count);
+                    layer.Value.Apply(hp, vp, count);
+                    PrepareQueriesAndKeys(layer, count, q, k, v, cos, sin);
+                    for (var t = 0; t < count; t++)
+                    {
+                        var (keySlot, valueSlot) = cache.Slot(l, start + t);
+                        k.AsSpan(t * spec.KvWidth, spec.KvWidth).CopyTo(keySlot.Span);
+                        v.AsSpan(t * spec.KvWidth, spec.KvWidth).CopyTo(valueSlot.Span);
+                    }
+                    Attend(cache, l, start, count, q, attended);
+                    layer.Output.Apply(ap, hp, count);
+                    AddInPlace(x, h, count * hidden);
+
+                    x.AsSpan(0, count * hidden).CopyTo(h);
+                    RmsNorm.ApplyRows(h, count, layer.PostAttentionNorm, spec.RmsNormEps);
+                    layer.Gate.Apply(hp, gp, count);
+                    layer.Up.Apply(hp, up_, count);
+                    SiluGate.Apply(gate.AsSpan(0, count * spec.IntermediateSize), up.AsSpan(0, count * spec.IntermediateSize));
+                    layer.Down.Apply(gp, hp, count);
+                    AddInPlace(x, h, count * hidden);
+                }
+                var first = allPositions ? 0 : count - 1;
+                var rows = count - first;
+                var finalRows = x.AsSpan(first * hidden, rows * hidden);
+                RmsNorm.ApplyRows(finalRows, rows, Weights.FinalNorm, spec.RmsNormEps);
+                fixed (float* lp = logits)
+                    Weights.OutputHead.Apply(xp + first * hidden, lp, rows);
+            }
+            cache.Advance(count);
+        }
+        finally
+        {
+            foreach (var buffer in new[] { x, h, q, k, v, attended, gate, up, cos, sin })
+                pool.Return(buffer);
+        }
+    }
+
+    /// <summary>Adds biases, applies q/k norms (Qwen3) and rotary to every token's query and key heads.</summary>
+    private void PrepareQueriesAndKeys(LayerWeights layer, int count, float[] q, float[] k, float[] v, float[] cos, float[] sin)
+    {
+        var spec = Spec;
+        var d = spec.HeadDim;
+        var half = d / 2;
+        for (var t = 0; t < count; t++)
+        {
+            var qt = q.AsSpan(t * spec.QueryWidth, spec.QueryWidth);
+            var kt = k.AsSpan(t * spec.KvWidth, spec.KvWidth);
+            if (layer.QueryBias is not null)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(qt, layer.QueryBias, qt);
+                System.Numerics.Tensors.TensorPrimitives.Add(kt, layer.KeyBias!, kt);
+                var vt = v.AsSpan(t * spec.KvWidth, spec.KvWidth);
+                System.Numerics.Tensors.TensorPrimitives.Add(vt, layer.ValueBias!, vt);
+            }
+            if (layer.QueryNorm is not null)
+            {
+                RmsNorm.ApplyRows(qt, spec.HeadCount, layer.QueryNorm, spec.RmsNormEps);
+                RmsNorm.ApplyRows(kt, spec.KvHeadCount, layer.KeyNorm!, spec.RmsNormEps);
+            }
+            var c = cos.AsSpan(t * half, half);
+            var s = sin.AsSpan(t * half, half);
+            for (var head = 0; head < spec.HeadCount; head++)
+                Rotary.Apply(qt.Slice(head * d, d), c, s);
+            for (var head = 0; head < spec.KvHeadCount; head++)
+                Rotary.Apply(kt.Slice(head * d, d), c, s);
+        }
+    }
+
+    /// <summary>
+    /// For each new token t (position start + t) and query head: softmax over the cached positions it may
+    /// see ([max(0, p − window + 1), p]) of scaled q·k, then the weighted sum of values. Parallel over (token, head).
+    /// </summary>
+    private void Attend(KvCache cache, int layer, int start, int count, float[] q, float[] output)
+    {
+        var spec = Spec;
+        var d = spec.HeadDim;
+        var scale = 1f / MathF.Sqrt(d);
+        var window = spec.SlidingWindow;
+        var work = (long)(start + count) * d * 2;
+        RowParallel.For(count * spec.HeadCount, work, 1, (first, end) =>
+        {
+            var scores = ArrayPool<float>.Shared.Rent(start + count);
+            try
+            {
+                for (var item = first; item < end; item++)
+                {
+                    var t = item / spec.HeadCount;
+                    var head = item % spec.HeadCount;
+                    var kvHead = head / spec.GroupSize;
+                    var position = start + t;
+                    var lowest = window is null ? 0 : Math.Max(0, position - window.Value + 1);
+                    var seen = position + 1 - lowest;
+                    var query = q.AsSpan(t * spec.QueryWidth + head * d, d);
+                    var result = output.AsSpan(t * spec.QueryWidth + head * d, d);
+                    for (var at = lowest; at <= position;)
+                    {
+                        var (keys, _, from, n) = PageRun(cache, layer, at, position + 1);
+                        Attention.Scores(query, keys.AsSpan(from * spec.KvWidth), kvHead, spec.KvHeadCount, scale, scores.AsSpan(at - lowest, n));
+                        at += n;
+                    }
+                    Softmax.InPlace(scores.AsSpan(0, seen));
+                    result.Clear();
+                    for (var at = lowest; at <= position;)
+                    {
+                        var (_, values, from, n) = PageRun(cache, layer, at, position + 1);
+                        Attention.AccumulateValues(scores.AsSpan(at - lowest, n), values.AsSpan(from * spec.KvWidth), kvHead, spec.KvHeadCount, result);
+                        at += n;
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(scores);
+            }
+        });
+    }
+
+    /// <summary>The page holding <paramref name="position"/>: its arrays, the offset of position in it, and how many of [position, end) it holds.</summary>
+    private static (float[] Keys, float[] Values, int From, int Count) PageRun(KvCache cache, int layer, int position, int end)
+    {
+        var from = position % KvCache.PageSize;
+        var (keys, values) = cache.Page(layer, position / KvCache.PageSize);
+        return (keys, values, from, Math.Min(KvCache.PageSize - from, end - position));
+    }
+
+    private static void AddInPlace(float[] x, float[] y, int length) =>
+        System.Numerics.Tensors.TensorPrimitives.Add(x.AsSpan(0, length), y.AsSpan(0, length), x.AsSpan(0, length));
+
+    /// <summary>Releases the weights (and the source when owned).</summary>
+    public void Dispose()
+    {
+        Weights.Dispose();
+        _ownedSource?.Dispose();
+    }
+}
