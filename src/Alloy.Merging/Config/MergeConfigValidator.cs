@@ -58,6 +58,11 @@ internal static class MergeConfigValidator
                 if (!config.Parameters.Contains(p.Name)) throw MissingGlobal(p, method, facts.MethodPosition);
                 continue;
             }
+            if (method.BaseModel == BaseModelUse.NotUsed && config.BaseModel is { } added &&
+                !config.Models.Any(m => m.Model.Equals(added)) && !config.Parameters.Contains(p.Name))
+                throw ConfigErrors.At(added.Position,
+                    $"'{method.Name}' has no base model, so base_model {ConfigErrors.Quote(added.ToString())} is merged as one more input, and it has no '{p.Name}'",
+                    $"expected base_model removed, or listed under models with parameters: {{{p.Name}: ...}}");
             foreach (var model in config.Models)
             {
                 if (IsBase(method, model.Model, config.BaseModel)) continue;

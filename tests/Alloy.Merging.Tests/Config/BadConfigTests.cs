@@ -60,6 +60,7 @@ public class BadConfigTests
         { "models is not a list", "merge_method: linear\nmodels: a\n", 2, 9, "models is the text 'a'; expected a list of entries such as '- model: NAME'" },
         { "filter entry without value", "merge_method: linear\n" + LinearTail + "parameters:\n  weight:\n    - filter: mlp\n", 7, 7, "parameters.weight[0] has no 'value'" },
         { "empty gradient", "merge_method: linear\nmodels:\n  - model: a\n    parameters: {weight: []}\n", 4, 26, "is an empty list" },
+        { "linear base model without a weight", "merge_method: linear\nbase_model: org/c\n" + LinearTail, 2, 13, "base_model 'org/c' is merged as one more input, and it has no 'weight'" },
         { "text in a gradient", "merge_method: linear\nmodels:\n  - model: a\n    parameters: {weight: [0, x]}\n", 4, 30, "weight[1] is the text 'x'" },
     };
 
