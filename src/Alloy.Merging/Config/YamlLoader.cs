@@ -52,6 +52,7 @@ internal static partial class YamlLoader
         public bool ExpectingKey { get; set; } = true;
         public HashSet<string> Keys { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, Mark> KeyMarks { get; } = new(StringComparer.Ordinal);
+        public Mark LastKeyMark { get; set; }
     }
 
     private static void CheckEvents(string text, string file)
@@ -59,9 +60,11 @@ internal static partial class YamlLoader
         var parser = new Parser(new StringReader(text));
         var stack = new Stack<Frame>();
         var documents = 0;
-        while (parser.MoveNext())
+        var lastGood = new SourcePosition(file, 1, 1);
+        while (MoveNext(parser, lastGood))
         {
             var current = parser.Current!;
+            lastGood = Position(file, current.End);
             switch (current)
             {
                 case DocumentStart:
@@ -85,10 +88,33 @@ internal static partial class YamlLoader
                     stack.Push(new Frame(current is MappingStart));
                     break;
                 case MappingEnd:
+                    // YamlDotNet's parser can end a mapping right after a key (e.g. for "  : 1"), which its own
+                    // loader then rejects with an ArgumentException; report it here with a position instead.
+                    var ended = stack.Pop();
+                    if (!ended.ExpectingKey)
+                        throw ConfigErrors.At(Position(file, ended.LastKeyMark), "YAML syntax error: a mapping key has no value",
+                            "expected 'key: value' (check for a missing key before ':')");
+                    break;
                 case SequenceEnd:
                     stack.Pop();
                     break;
             }
+        }
+    }
+
+    // YamlDotNet's scanner throws InvalidOperationException (not YamlException) on some malformed flow
+    // collections near the end of the text; found by the mutation fuzz test. Report it as a syntax error
+    // at the end of the last event that was read.
+    private static bool MoveNext(Parser parser, SourcePosition lastGood)
+    {
+        try
+        {
+            return parser.MoveNext();
+        }
+        catch (InvalidOperationException)
+        {
+            throw ConfigErrors.At(lastGood, "YAML syntax error: the text cannot be read past this point",
+                "expected valid YAML (check that every [ and { is closed and that flow collections do not span lines)");
         }
     }
 
@@ -110,6 +136,7 @@ internal static partial class YamlLoader
                     "expected each key once per mapping");
             }
             frame.KeyMarks[scalarValue] = node.Start;
+            frame.LastKeyMark = node.Start;
         }
         frame.ExpectingKey = !frame.ExpectingKey;
     }

@@ -1,5 +1,7 @@
 // A table of invalid configs, each checked for the exact FILE:LINE:COL of its error and the key phrase.
-// Lines and columns are 1-based and were counted by hand from each YAML text.
+// Lines and columns are 1-based and were counted by hand from each YAML text. Two syntax errors use
+// YamlDotNet's marks: an empty key sits one column after its ':', and an unreadable flow mapping is
+// reported at its opening '{'.
 using Alloy.Merging.Config;
 using Alloy.Tensors;
 
@@ -61,6 +63,8 @@ public class BadConfigTests
         { "filter entry without value", "merge_method: linear\n" + LinearTail + "parameters:\n  weight:\n    - filter: mlp\n", 7, 7, "parameters.weight[0] has no 'value'" },
         { "empty gradient", "merge_method: linear\nmodels:\n  - model: a\n    parameters: {weight: []}\n", 4, 26, "is an empty list" },
         { "linear base model without a weight", "merge_method: linear\nbase_model: org/c\n" + LinearTail, 2, 13, "base_model 'org/c' is merged as one more input, and it has no 'weight'" },
+        { "key without a value", "merge_method: nearswap\nbase_model: b\nmodels:\n  - model: a\nparameters:\n  : 0.0001\n", 6, 4, "YAML syntax error: a mapping key has no value" },
+        { "unclosed flow mapping across lines", "merge_method: linear\nmodels:\n  - model: a\n    parameters: {w\night: 1.0}\n", 4, 17, "YAML syntax error: the text cannot be read past this point" },
         { "text in a gradient", "merge_method: linear\nmodels:\n  - model: a\n    parameters: {weight: [0, x]}\n", 4, 30, "weight[1] is the text 'x'" },
     };
 
