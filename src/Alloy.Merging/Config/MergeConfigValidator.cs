@@ -98,7 +98,8 @@ internal static class MergeConfigValidator
         }
 
         var inputs = slice.Sources.Select(s => s.Model).ToList();
-        if (method.BaseModel == BaseModelUse.Required && baseModel is not null && !inputs.Contains(baseModel))
+        // mergekit adds the base to the inputs only in the models: form; a slice must list it itself.
+        if (method.BaseModel != BaseModelUse.NotUsed && baseModel is not null && !inputs.Contains(baseModel))
             throw ConfigErrors.At(slice.Position, $"{where} does not include its base model {ConfigErrors.Quote(baseModel.ToString())} among its sources",
                 $"expected a source '- model: {baseModel}' with a layer_range of {length} layers in this slice");
         CheckModelCount(method, inputs, baseModel, slice.Position, where);

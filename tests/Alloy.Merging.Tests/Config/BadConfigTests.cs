@@ -51,6 +51,7 @@ public class BadConfigTests
         { "unknown key in a model entry", "merge_method: linear\nmodels:\n  - model: a\n    paramters: {weight: 1}\n", 4, 5, "unknown key 'paramters' in models[0]; did you mean 'parameters'?" },
         { "empty config", "# nothing here\n", 1, 1, "the config is empty" },
         { "ties slice without its base", "merge_method: ties\nbase_model: base\nslices:\n  - sources:\n      - model: a\n        layer_range: [0, 4]\n        parameters: {weight: 1}\n", 4, 5, "slices[0] does not include its base model 'base' among its sources" },
+        { "nuslerp slice without its optional base", "merge_method: nuslerp\nbase_model: base\nslices:\n  - sources:\n      - model: a\n        layer_range: [0, 4]\n      - model: b\n        layer_range: [0, 4]\nparameters: {weight: 1}\n", 4, 5, "slices[0] does not include its base model 'base'" },
         { "negative seed", "merge_method: linear\nseed: -1\n" + LinearTail, 2, 7, "seed is -1; expected a non-negative integer seed" },
         { "unknown rescale mode", "merge_method: linear\nrescale_mode: l2\n" + LinearTail, 2, 15, "rescale_mode 'l2' is not known; did you mean 'l1'?" },
         { "scope with slices", "merge_method: passthrough\nlayers: \"0-3\"\nslices:\n  - sources:\n      - model: a\n        layer_range: [0, 4]\n", 2, 1, "'layers' cannot be combined with slices:" },
