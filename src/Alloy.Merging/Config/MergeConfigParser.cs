@@ -31,7 +31,16 @@ public static class MergeConfigParser
             throw new AlloyInputException($"{path}: the merge config file does not exist; expected a YAML file path");
         if (info.Length > YamlLoader.MaxBytes)
             throw new AlloyInputException($"{path}:1:1: the config is {info.Length} bytes; expected at most {YamlLoader.MaxBytes} bytes (a merge config is a few KB)");
-        return Parse(File.ReadAllText(path), path, methods);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new AlloyInputException($"{path}: the merge config file cannot be read ({e.Message}); expected a readable YAML file", e);
+        }
+        return Parse(text, path, methods);
     }
 
     /// <summary>Parses config text.</summary>
