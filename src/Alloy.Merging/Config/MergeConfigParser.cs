@@ -339,7 +339,7 @@ public static class MergeConfigParser
 
         private ParameterValue ReadParameterValue(YamlNode value, string where)
         {
-            const string expected = "expected a number, true/false, a gradient list of numbers, or a list of {filter, value} entries";
+            const string expected = "expected a number, true/false, a word, a gradient list of numbers, or a list of {filter, value} entries";
             switch (value)
             {
                 case YamlScalarNode scalar:
@@ -367,10 +367,11 @@ public static class MergeConfigParser
                 case ScalarKind.Boolean:
                     YamlValues.TryBoolean(scalar.Value ?? "", out var flag);
                     return new ScalarParameterValue(ParameterScalar.Of(flag), yaml.Pos(scalar));
+                case ScalarKind.Text:
+                    // Words are kept for choice parameters; the validator refuses them for every other type.
+                    return new ScalarParameterValue(ParameterScalar.Of(scalar.Value ?? ""), yaml.Pos(scalar));
                 default:
-                    var hint = YamlValues.Classify(scalar) == ScalarKind.Text && scalar.Style is not (YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any)
-                        ? expected + " (write numbers without quotes)" : expected;
-                    throw ConfigErrors.At(yaml.Pos(scalar), $"{where} is {YamlValues.Describe(scalar)}", hint);
+                    throw ConfigErrors.At(yaml.Pos(scalar), $"{where} is {YamlValues.Describe(scalar)}", expected);
             }
         }
 
@@ -423,7 +424,7 @@ public static class MergeConfigParser
                 {
                     value = v switch
                     {
-                        YamlScalarNode s => ReadScalarValue(s, $"{where}.value", "expected a number, true/false, or a gradient list of numbers"),
+                        YamlScalarNode s => ReadScalarValue(s, $"{where}.value", "expected a number, true/false, a word, or a gradient list of numbers"),
                         YamlSequenceNode list when list.Children.Count > 0 => ReadGradient(list, $"{where}.value"),
                         _ => throw ConfigErrors.At(yaml.Pos(v), $"{where}.value is {YamlValues.Describe(v)}",
                             "expected a number, true/false, or a gradient list of numbers (filters do not nest)"),

@@ -11,7 +11,7 @@ internal static class MergeConfigValidator
     {
         var method = config.Method;
         CheckBaseModel(config, facts);
-        CheckParameterBlock(config.Parameters, method, allowPerModel: true, allowGlobal: true, "parameters");
+        CheckParameterBlock(config.Parameters, method, allowPerModel: true, allowGlobal: true, "parameters", "");
         if (config.UsesSlices)
         {
             for (var i = 0; i < config.Slices.Length; i++) CheckSlice(config, i, facts);
@@ -37,13 +37,14 @@ internal static class MergeConfigValidator
     {
         var method = config.Method;
         var seen = new Dictionary<ModelReference, InputModel>();
-        foreach (var model in config.Models)
+        for (var i = 0; i < config.Models.Length; i++)
         {
+            var model = config.Models[i];
             if (seen.TryGetValue(model.Model, out var first))
                 throw ConfigErrors.At(model.Model.Position, $"model {ConfigErrors.Quote(model.Model.ToString())} is listed twice (first at line {first.Position.Line})",
                     "expected each input model once");
             seen[model.Model] = model;
-            CheckParameterBlock(model.Parameters, method, allowPerModel: true, allowGlobal: false, $"parameters of model {model.Model}");
+            CheckParameterBlock(model.Parameters, method, allowPerModel: true, allowGlobal: false, $"models[{i}].parameters", $" (model {model.Model})");
         }
 
         // mergekit adds the base model as one more input when models: does not list it.
@@ -79,7 +80,7 @@ internal static class MergeConfigValidator
         var slice = config.Slices[index];
         var where = $"slices[{index}]";
         var baseModel = slice.BaseModel ?? config.BaseModel;
-        CheckParameterBlock(slice.Parameters, method, allowPerModel: true, allowGlobal: true, $"{where}.parameters");
+        CheckParameterBlock(slice.Parameters, method, allowPerModel: true, allowGlobal: true, $"{where}.parameters", "");
 
         var length = slice.Sources[0].LayerRange.Count;
         var seen = new Dictionary<ModelReference, SliceSource>();
@@ -94,7 +95,7 @@ internal static class MergeConfigValidator
                 throw ConfigErrors.At(source.Position, $"{where} names model {ConfigErrors.Quote(source.Model.ToString())} twice (first at line {first.Position.Line})",
                     "expected each model once per slice (use another slice to repeat layers)");
             seen[source.Model] = source;
-            CheckParameterBlock(source.Parameters, method, allowPerModel: true, allowGlobal: false, $"{where}.sources[{i}].parameters");
+            CheckParameterBlock(source.Parameters, method, allowPerModel: true, allowGlobal: false, $"{where}.sources[{i}].parameters", $" (model {source.Model})");
         }
 
         var inputs = slice.Sources.Select(s => s.Model).ToList();
@@ -144,7 +145,7 @@ internal static class MergeConfigValidator
         ConfigErrors.At(position, $"merge_method '{method.Name}' requires the parameter '{p.Name}', which is not set",
             $"expected parameters: {{{p.Name}: ...}} at the top level (or in every slice)");
 
-    private static void CheckParameterBlock(ParameterSet block, MergeMethodSchema method, bool allowPerModel, bool allowGlobal, string where)
+    private static void CheckParameterBlock(ParameterSet block, MergeMethodSchema method, bool allowPerModel, bool allowGlobal, string where, string owner)
     {
         foreach (var (name, namePosition, value) in block.Entries)
         {
@@ -152,14 +153,14 @@ internal static class MergeConfigValidator
             if (schema is null)
             {
                 var known = method.Parameters.Select(p => p.Name).ToList();
-                throw ConfigErrors.At(namePosition, $"unknown parameter {ConfigErrors.Quote(name)} in {where} for merge_method '{method.Name}'",
+                throw ConfigErrors.At(namePosition, $"unknown parameter {ConfigErrors.Quote(name)} in {where}{owner} for merge_method '{method.Name}'",
                     known.Count == 0 ? $"expected no parameters ('{method.Name}' takes none)" : ConfigErrors.ExpectedOneOf(name, known));
             }
             if (schema.Scope == ParameterScope.Global && !allowGlobal)
-                throw ConfigErrors.At(namePosition, $"'{name}' is a merge-wide parameter of '{method.Name}' but is set in {where}",
+                throw ConfigErrors.At(namePosition, $"'{name}' is a merge-wide parameter of '{method.Name}' but is set in {where}{owner}",
                     "expected it in the top-level parameters (or a slice's parameters), where it applies to every model");
             if (schema.Scope == ParameterScope.PerModel && !allowPerModel)
-                throw ConfigErrors.At(namePosition, $"'{name}' is a per-model parameter but is set in {where}",
+                throw ConfigErrors.At(namePosition, $"'{name}' is a per-model parameter but is set in {where}{owner}",
                     "expected it under a model's or source's parameters");
             CheckType(value, schema, $"{where}.{name}");
         }
@@ -173,33 +174,46 @@ internal static class MergeConfigValidator
                 foreach (var entry in filtered.Entries) CheckType(entry.Value, schema, where);
                 break;
             case GradientParameterValue when schema.Type != ParameterType.Number:
-                throw ConfigErrors.At(value.Position, $"{where} is a gradient list but '{schema.Name}' is {TypeName(schema.Type)}",
-                    $"expected {Example(schema.Type)} (only number parameters take gradients)");
+                throw ConfigErrors.At(value.Position, $"{where} is a gradient list but '{schema.Name}' is {TypeName(schema)}",
+                    $"expected {Example(schema)} (only number parameters take gradients)");
             case ScalarParameterValue scalar:
+                var v = scalar.Value;
+                if (schema.Type == ParameterType.Choice && v.IsText && schema.Choices is { } choices && !choices.Contains(v.Text!))
+                    throw ConfigErrors.At(value.Position, $"{where} {ConfigErrors.Quote(v.Text!)} is not a choice of '{schema.Name}'",
+                        ConfigErrors.ExpectedOneOf(v.Text!, choices));
                 var ok = schema.Type switch
                 {
-                    ParameterType.Boolean => scalar.Value.IsBoolean,
-                    ParameterType.Integer => !scalar.Value.IsBoolean && scalar.Value.Number == Math.Floor(scalar.Value.Number),
-                    _ => !scalar.Value.IsBoolean,
+                    ParameterType.Boolean => v.IsBoolean,
+                    ParameterType.Integer => v.IsNumber && v.Number == Math.Floor(v.Number),
+                    ParameterType.Choice => v.IsText,
+                    _ => v.IsNumber,
                 };
                 if (!ok)
-                    throw ConfigErrors.At(value.Position, $"{where} is {scalar.Value} but '{schema.Name}' is {TypeName(schema.Type)}",
-                        $"expected {Example(schema.Type)}");
+                {
+                    var shown = v.IsText ? $"the text {ConfigErrors.Quote(v.Text!)}" : v.ToString();
+                    var hint = v.IsText && schema.Type is ParameterType.Number or ParameterType.Integer &&
+                        double.TryParse(v.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
+                        ? " (write numbers without quotes)" : "";
+                    throw ConfigErrors.At(value.Position, $"{where} is {shown} but '{schema.Name}' is {TypeName(schema)}",
+                        $"expected {Example(schema)}{hint}");
+                }
                 break;
         }
     }
 
-    private static string TypeName(ParameterType type) => type switch
+    private static string TypeName(MergeParameterSchema schema) => schema.Type switch
     {
         ParameterType.Boolean => "true/false",
         ParameterType.Integer => "an integer",
+        ParameterType.Choice => "a word",
         _ => "a number",
     };
 
-    private static string Example(ParameterType type) => type switch
+    private static string Example(MergeParameterSchema schema) => schema.Type switch
     {
         ParameterType.Boolean => "true or false",
         ParameterType.Integer => "an integer such as 10",
+        ParameterType.Choice => "one of: " + string.Join(", ", schema.Choices ?? []),
         _ => "a number such as 0.5, or a gradient such as [0, 0.5, 1]",
     };
 

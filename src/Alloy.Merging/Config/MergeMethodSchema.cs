@@ -13,6 +13,8 @@ public enum ParameterType
     Integer,
     /// <summary>true/false: scalar or filter list of booleans (no gradient).</summary>
     Boolean,
+    /// <summary>One word of <see cref="MergeParameterSchema.Choices"/>: scalar or filter list of words (no gradient).</summary>
+    Choice,
 }
 
 /// <summary>Where a parameter applies.</summary>
@@ -44,7 +46,9 @@ public enum BaseModelUse
 /// <param name="Scope">Per tensor (global) or per input model.</param>
 /// <param name="Required">True when the merge cannot run without it (per-model: for every model but the base).</param>
 /// <param name="Default">The value used when the config does not set it; null for required parameters and for optional ones with no default.</param>
-public sealed record MergeParameterSchema(string Name, ParameterType Type, ParameterScope Scope, bool Required, ParameterScalar? Default);
+/// <param name="Choices">The accepted words of a <see cref="ParameterType.Choice"/> parameter; null otherwise.</param>
+public sealed record MergeParameterSchema(
+    string Name, ParameterType Type, ParameterScope Scope, bool Required, ParameterScalar? Default, IReadOnlyList<string>? Choices = null);
 
 /// <summary>
 /// What one merge method accepts. Model counts are per output slice and count the input models other

@@ -5,40 +5,57 @@ using System.Globalization;
 
 namespace Alloy.Merging.Config;
 
-/// <summary>A resolved parameter value: a number or a boolean.</summary>
+/// <summary>A resolved parameter value: a number, a boolean, or a word (for choice parameters).</summary>
 public readonly record struct ParameterScalar
 {
-    private ParameterScalar(bool isBoolean, double number, bool boolean)
+    private ParameterScalar(bool isBoolean, double number, bool boolean, string? text)
     {
         IsBoolean = isBoolean;
         Number = number;
         Boolean = boolean;
+        Text = text;
     }
 
-    /// <summary>True when the value is a boolean; false when it is a number.</summary>
+    /// <summary>True when the value is a boolean.</summary>
     public bool IsBoolean { get; }
 
-    /// <summary>The number (0 when <see cref="IsBoolean"/>). Always finite: the parser refuses NaN and infinities.</summary>
+    /// <summary>True when the value is a word (<see cref="Text"/> is set).</summary>
+    public bool IsText => Text is not null;
+
+    /// <summary>True when the value is a number.</summary>
+    public bool IsNumber => !IsBoolean && !IsText;
+
+    /// <summary>The number (0 unless <see cref="IsNumber"/>). Always finite: the parser refuses NaN and infinities.</summary>
     public double Number { get; }
 
-    /// <summary>The boolean (false when the value is a number).</summary>
+    /// <summary>The boolean (false unless <see cref="IsBoolean"/>).</summary>
     public bool Boolean { get; }
 
+    /// <summary>The word, or null unless <see cref="IsText"/>.</summary>
+    public string? Text { get; }
+
     /// <summary>A number value.</summary>
-    public static ParameterScalar Of(double number) => new(false, number, false);
+    public static ParameterScalar Of(double number) => new(false, number, false, null);
 
     /// <summary>A boolean value.</summary>
-    public static ParameterScalar Of(bool boolean) => new(true, 0, boolean);
+    public static ParameterScalar Of(bool boolean) => new(true, 0, boolean, null);
 
-    /// <summary>The value as YAML would write it: <c>true</c>/<c>false</c> or the shortest round-trip number.</summary>
+    /// <summary>A word value (the value of a choice parameter).</summary>
+    public static ParameterScalar Of(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return new(false, 0, false, text);
+    }
+
+    /// <summary>The value as YAML would write it: <c>true</c>/<c>false</c>, the shortest round-trip number, or the word.</summary>
     public override string ToString() =>
-        IsBoolean ? (Boolean ? "true" : "false") : Number.ToString("R", CultureInfo.InvariantCulture);
+        IsText ? Text! : IsBoolean ? (Boolean ? "true" : "false") : Number.ToString("R", CultureInfo.InvariantCulture);
 }
 
 /// <summary>
 /// A parameter value as written in a config. Three forms:
 /// <list type="bullet">
-/// <item><see cref="ScalarParameterValue"/>: <c>weight: 0.5</c> or <c>normalize: true</c>.</item>
+/// <item><see cref="ScalarParameterValue"/>: <c>weight: 0.5</c>, <c>normalize: true</c>, or a word for a choice parameter.</item>
 /// <item><see cref="GradientParameterValue"/>: <c>t: [0, 0.5, 1]</c>, anchors spread evenly over a slice's layers.</item>
 /// <item><see cref="FilteredParameterValue"/>: <c>- filter: self_attn / value: ...</c> entries, first match wins.</item>
 /// </list>
@@ -78,7 +95,7 @@ public abstract record ParameterValue(SourcePosition Position)
     }
 }
 
-/// <summary>A single number or boolean, the same for every tensor and layer.</summary>
+/// <summary>A single number, boolean or word, the same for every tensor and layer.</summary>
 public sealed record ScalarParameterValue(ParameterScalar Value, SourcePosition Position) : ParameterValue(Position)
 {
     /// <inheritdoc/>

@@ -139,3 +139,50 @@ public class ConfigPiecesTests
             config.ReferencedModels().Select(m => m.ToString()).ToArray());
     }
 }
+
+public class CustomSchemaTests
+{
+    // A table as the engine might build it from its own method registry: one method with a choice parameter.
+    private static readonly MergeMethodSchemaTable Table = new(
+    [
+        new MergeMethodSchema("blend", BaseModelUse.Optional, 1, null,
+        [
+            new MergeParameterSchema("mode", ParameterType.Choice, ParameterScope.Global, false, ParameterScalar.Of("fast"), ["fast", "exact"]),
+            new MergeParameterSchema("weight", ParameterType.Number, ParameterScope.PerModel, true, null),
+        ]),
+    ]);
+
+    private const string Head = "merge_method: blend\nmodels:\n  - model: a\n    parameters: {weight: 1}\n";
+
+    [Fact]
+    public void A_choice_parameter_takes_one_of_its_words_including_through_filters()
+    {
+        var config = MergeConfigParser.Parse(Head + "parameters:\n  mode:\n    - filter: mlp\n      value: exact\n    - value: fast\n", "c.yml", Table);
+        var mlp = ParameterSet.Resolve(config.ParameterLevels(0, null), "mode", "model.layers.0.mlp.up_proj.weight", 0, 4)!.Value;
+        Assert.True(mlp.IsText);
+        Assert.Equal("exact", mlp.Text);
+        Assert.Equal("fast", ParameterSet.Resolve(config.ParameterLevels(0, null), "mode", "lm_head.weight", null, 4)!.Value.Text);
+    }
+
+    [Fact]
+    public void A_word_outside_the_choices_is_refused_with_a_suggestion()
+    {
+        var error = Assert.Throws<AlloyInputException>(() => MergeConfigParser.Parse(Head + "parameters:\n  mode: exakt\n", "c.yml", Table));
+        Assert.StartsWith("c.yml:6:9: parameters.mode 'exakt' is not a choice of 'mode'; did you mean 'exact'?", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_number_for_a_choice_is_refused()
+    {
+        var error = Assert.Throws<AlloyInputException>(() => MergeConfigParser.Parse(Head + "parameters:\n  mode: 2\n", "c.yml", Table));
+        Assert.StartsWith("c.yml:6:9: parameters.mode is 2 but 'mode' is a word; expected one of: fast, exact", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_word_for_a_boolean_is_refused()
+    {
+        var error = Assert.Throws<AlloyInputException>(() =>
+            MergeConfigParser.Parse("merge_method: linear\nparameters:\n  normalize: maybe\n" + "models:\n  - model: a\n    parameters: {weight: 1}\n", "c.yml"));
+        Assert.StartsWith("c.yml:3:14: parameters.normalize is the text 'maybe' but 'normalize' is true/false; expected true or false", error.Message, StringComparison.Ordinal);
+    }
+}

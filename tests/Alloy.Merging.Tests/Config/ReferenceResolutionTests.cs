@@ -33,7 +33,7 @@ public class ReferenceResolutionTests
                 {
                     JsonValueKind.Null => actual is null,
                     JsonValueKind.True or JsonValueKind.False => actual is { IsBoolean: true } a && a.Boolean == expected.GetBoolean(),
-                    _ => actual is { IsBoolean: false } n && n.Number == expected.GetDouble(),
+                    _ => actual is { IsNumber: true } n && n.Number == expected.GetDouble(),
                 };
                 if (!same)
                     mismatches.Add($"{file.Name} slice {slice} model {model} {name} {tensor} layer {layer}/{layers}: expected {expected}, got {actual}");
