@@ -62,6 +62,7 @@ public static class AlloyCommand
         root.Subcommands.Add(Commands.DiffCommand.Create(stdout, stderr));
         root.Subcommands.Add(Commands.TokenizeCommand.Create(stdout));
         root.Subcommands.Add(Commands.TemplateCommand.Create(stdout));
+        root.Subcommands.Add(Commands.LogitsCommand.Create(stdout));
         return root;
     }
 }
