@@ -152,15 +152,16 @@ internal sealed class FakeOpenAiServer : IAsyncDisposable
                 await context.Response.WriteAsync("{\"error\":\"unknown field top_k\"}");
                 return;
             case Fault.Slow:
+                // Never answers: the request ends only when the client gives up (or after a minute, with no body).
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(60), context.RequestAborted);
                 }
                 catch (OperationCanceledException)
                 {
-                    return;
                 }
-                break;
+                context.Abort();
+                return;
             case Fault.MalformedJson:
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync("{\"choices\": [ {\"message\": ");
