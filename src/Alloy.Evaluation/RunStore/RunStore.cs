@@ -49,14 +49,22 @@ public sealed class RunStore : IDisposable
     /// <summary>
     /// Opens the run in <paramref name="runDirectory"/>, creating the directory and database when absent. When the
     /// database exists its recorded settings must equal <paramref name="settings"/>; otherwise
-    /// <see cref="AlloyInputException"/> lists what changed. A file that is not an Alloy run database (corrupt, or
-    /// another program's) is an <see cref="AlloyInputException"/> naming the file.
+    /// <see cref="AlloyInputException"/> lists what changed. A file that is not an Alloy run database (corrupt, damaged,
+    /// or another program's) is an <see cref="AlloyInputException"/> naming the file; an existing database is
+    /// integrity-checked first (<c>PRAGMA quick_check</c>, linear in its size).
     /// </summary>
     public static RunStore Open(string runDirectory, RunSettings settings)
     {
         ArgumentException.ThrowIfNullOrEmpty(runDirectory);
         ArgumentNullException.ThrowIfNull(settings);
-        Directory.CreateDirectory(runDirectory);
+        try
+        {
+            Directory.CreateDirectory(runDirectory);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new AlloyInputException($"Cannot use '{runDirectory}' as a run directory: {error.Message}", error);
+        }
         var path = Path.GetFullPath(Path.Combine(runDirectory, FileName));
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
         var connection = new SqliteConnection(builder.ToString());
@@ -309,6 +317,13 @@ public sealed class RunStore : IDisposable
         }
         else
         {
+            // Damage anywhere in the file is reported now, by name, rather than midway through a run.
+            var check = Convert.ToString(Scalar(connection, "PRAGMA quick_check(1)", transaction), CultureInfo.InvariantCulture);
+            if (check != "ok")
+            {
+                throw new AlloyInputException(
+                    $"{path} is damaged (SQLite integrity check: {check}). Move it away to start the run afresh, or choose another run directory.");
+            }
             var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version", transaction), CultureInfo.InvariantCulture);
             if (version != SchemaVersion)
             {

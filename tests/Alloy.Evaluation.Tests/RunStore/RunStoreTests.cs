@@ -202,6 +202,40 @@ public sealed class RunStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_damaged_page_inside_a_valid_header_is_found_at_open()
+    {
+        using (var store = RunStore.Open(RunDirectory(), Settings))
+        {
+            Register(store, "p1");
+            for (var index = 0; index < 40; index++)
+            {
+                store.AddSample(Sample("p1", index, new string('x', 2000)));
+            }
+        }
+        var path = Path.Combine(RunDirectory(), RunStore.FileName);
+        var bytes = File.ReadAllBytes(path);
+        // Overwrite the last pages (sample rows and index b-tree) with garbage, leaving the header and schema intact.
+        for (var i = bytes.Length - 3 * 4096; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)(i * 131 % 255);
+        }
+        File.WriteAllBytes(path, bytes);
+
+        var error = Assert.Throws<AlloyInputException>(() => RunStore.Open(RunDirectory(), Settings));
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_in_place_of_the_run_directory_is_bad_input()
+    {
+        Directory.CreateDirectory(root);
+        var notADirectory = Path.Combine(root, "file");
+        File.WriteAllText(notADirectory, "x");
+        var error = Assert.Throws<AlloyInputException>(() => RunStore.Open(notADirectory, Settings));
+        Assert.Contains(notADirectory, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Another_programs_sqlite_database_is_refused()
     {
         Directory.CreateDirectory(RunDirectory());
