@@ -117,12 +117,14 @@ public sealed class RunStore : IDisposable
     }
 
     /// <summary>
-    /// The samples still missing for <c>samplesPerProblem</c> samples (indices 0 … k−1) of every registered problem,
-    /// in problem order then index order. Samples beyond k that exist are kept and simply not asked for.
+    /// The samples still missing for <c>samplesPerProblem</c> samples (indices 0 … k−1) of every registered problem, or
+    /// only of <paramref name="problemIds"/> when given (e.g. a resumed run with a smaller <c>--limit</c>), in
+    /// registration order then index order. Samples beyond k that exist are kept and simply not asked for.
     /// </summary>
-    public IReadOnlyList<PendingSample> PendingSamples(int samplesPerProblem)
+    public IReadOnlyList<PendingSample> PendingSamples(int samplesPerProblem, IEnumerable<string>? problemIds = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerProblem, 1);
+        var wanted = problemIds?.ToHashSet(StringComparer.Ordinal);
         lock (gate)
         {
             ThrowIfDisposed();
@@ -136,7 +138,7 @@ public sealed class RunStore : IDisposable
                 }
             }
             var pending = new List<PendingSample>();
-            foreach (var problemId in ProblemIdsInOrder())
+            foreach (var problemId in ProblemIdsInOrder().Where(id => wanted is null || wanted.Contains(id)))
             {
                 for (var index = 0; index < samplesPerProblem; index++)
                 {

@@ -57,6 +57,7 @@ public sealed class RunStoreTests : IDisposable
             [new PendingSample("p1", 1), new PendingSample("p1", 2), new PendingSample("p1", 3),
              new PendingSample("p2", 0), new PendingSample("p2", 1), new PendingSample("p2", 3)],
             resumed.PendingSamples(4));
+        Assert.Equal([new PendingSample("p2", 0), new PendingSample("p2", 1)], resumed.PendingSamples(3, ["p2"]));
         Assert.False(resumed.AddSample(Sample("p1", 0, "a regenerated text")));
 
         var stored = resumed.ReadSamples();

@@ -302,6 +302,24 @@ public sealed class OpenAiGeneratorTests
     }
 
     [Fact]
+    public async Task A_retry_goes_to_an_endpoint_that_has_not_failed_this_sample()
+    {
+        await using var failing = await FakeOpenAiServer.StartAsync();
+        await using var healthy = await FakeOpenAiServer.StartAsync();
+        failing.Script(Enumerable.Repeat(Fault.Http500, 10).ToArray());
+        var options = Options(failing.BaseUrl, healthy.BaseUrl) with { MaxAttemptsPerSample = 2, MaxConsecutiveFailuresPerEndpoint = 100 };
+        using var generator = new OpenAiGenerator(options);
+
+        // Both endpoints are idle, so the first attempt goes to the first listed (failing) one; the single retry
+        // allowed must go to the other for the sample to succeed.
+        var sample = Assert.Single(await generator.GenerateAsync(ChatRequest(1, baseSeed: 2), CancellationToken.None));
+
+        Assert.Single(failing.Requests);
+        Assert.Single(healthy.Requests);
+        Assert.Equal(2, sample.Seed);
+    }
+
+    [Fact]
     public async Task When_every_endpoint_is_dead_the_run_stops_with_an_error_naming_them()
     {
         var first = FakeOpenAiServer.DeadUrl();
