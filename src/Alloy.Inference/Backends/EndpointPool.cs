@@ -61,18 +61,21 @@ internal sealed class EndpointPool
         }
     }
 
-    /// <summary>Returns a slot and records the attempt's outcome (null failure = success).</summary>
-    public void Release(EndpointState state, string? failure)
+    /// <summary>
+    /// Returns a slot and records the attempt's outcome: a success resets the endpoint's consecutive failures, a
+    /// failure (its description) adds one, and neither (the caller cancelled) changes nothing.
+    /// </summary>
+    public void Release(EndpointState state, bool succeeded, string? failure)
     {
         TaskCompletionSource toSignal;
         lock (gate)
         {
             state.InFlight--;
-            if (failure is null)
+            if (succeeded)
             {
                 state.ConsecutiveFailures = 0;
             }
-            else
+            else if (failure is not null)
             {
                 state.ConsecutiveFailures++;
                 state.LastFailure = failure;

@@ -73,6 +73,17 @@ public sealed class OpenAiGenerator : IGenerator, IDisposable
         }
     }
 
+    /// <summary>
+    /// The exact JSON body sent for sample <paramref name="sampleIndex"/> of <paramref name="request"/>, for recording the
+    /// effective request beside the results (servers differ in what they assume for omitted fields, so the record matters).
+    /// </summary>
+    public string RequestJson(GenerationRequest request, int sampleIndex)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return System.Text.Encoding.UTF8.GetString(
+            OpenAiWireFormat.BuildRequestBody(options.Model, request.Prompt, request.Settings, request.SeedFor(sampleIndex)));
+    }
+
     /// <summary>Disposes the HttpClient when the generator created it.</summary>
     public void Dispose()
     {
@@ -104,11 +115,13 @@ public sealed class OpenAiGenerator : IGenerator, IDisposable
         for (var attempt = 1; ; attempt++)
         {
             var lease = await pool.LeaseAsync(failedHere, cancellationToken).ConfigureAwait(false);
+            var succeeded = false;
             string? failure = null;
             TimeSpan? retryAfter = null;
             try
             {
                 var choice = await AttemptAsync(lease.Endpoint, path, body, request.Prompt.IsChat, cancellationToken).ConfigureAwait(false);
+                succeeded = true;
                 return ToSample(choice, sampleIndex, seed, lease.Endpoint);
             }
             catch (TransientFailure transient)
@@ -123,7 +136,7 @@ public sealed class OpenAiGenerator : IGenerator, IDisposable
             }
             finally
             {
-                pool.Release(lease, failure);
+                pool.Release(lease, succeeded, failure);
             }
 
             failedHere.Add(lease);

@@ -60,6 +60,7 @@ public sealed class OpenAiGeneratorTests
         Assert.Equal("What is 6×7?", messages[1]!["content"]!.GetValue<string>());
         Assert.Equal([1000L, 1001L], bodies.Select(r => r.Body["seed"]!.GetValue<long>()).ToArray());
 
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(generator.RequestJson(ChatRequest(2), 1)), bodies[1].Body));
         Assert.Equal([0, 1], samples.Select(s => s.SampleIndex).ToArray());
         Assert.Equal([1000L, 1001L], samples.Select(s => s.Seed).ToArray());
         Assert.Equal("<think>Thinking with seed 1001.</think>The answer for seed 1001 is 42.", samples[1].Text);
