@@ -2,6 +2,7 @@
 // several endpoints with a concurrency limit each, retried with exponential backoff and jitter. No streaming.
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.ExceptionServices;
 
 namespace Alloy.Inference.Backends;
 
@@ -67,7 +68,7 @@ public sealed class OpenAiGenerator : IGenerator, IDisposable
             var first = tasks.Where(task => task.IsFaulted).Select(task => task.Exception!.InnerException!).FirstOrDefault();
             if (first is not null)
             {
-                throw first;
+                ExceptionDispatchInfo.Throw(first);
             }
             throw;
         }

@@ -235,6 +235,21 @@ public sealed class OpenAiGeneratorTests
     }
 
     [Fact]
+    public async Task One_failed_sample_stops_its_siblings_and_its_own_error_is_reported()
+    {
+        await using var server = await FakeOpenAiServer.StartAsync();
+        server.Script(Fault.MalformedJson);
+        server.Latency = TimeSpan.FromMilliseconds(200);
+        using var generator = new OpenAiGenerator(Options(server.BaseUrl) with { Endpoints = [new OpenAiEndpoint(server.BaseUrl, 1)] });
+
+        var error = await Assert.ThrowsAsync<GeneratorException>(() => generator.GenerateAsync(ChatRequest(6), CancellationToken.None));
+
+        Assert.Contains("not valid JSON", error.Message, StringComparison.Ordinal);
+        // One slot: the failed request, and at most one sibling that took the freed slot before the stop reached it.
+        Assert.InRange(server.Requests.Count, 1, 2);
+    }
+
+    [Fact]
     public async Task A_missing_finish_reason_is_named_in_the_error()
     {
         await using var server = await FakeOpenAiServer.StartAsync();
