@@ -5,25 +5,6 @@ using Alloy.Tensors.SafeTensors;
 
 namespace Alloy.Merging.Tests;
 
-internal sealed class TempFolder : IDisposable
-{
-    public TempFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "alloy-merging-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string Sub(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { }
-    }
-}
-
 internal static class TestModels
 {
     /// <summary>Writes a model folder with config.json and the given tensors (shape, values) in <paramref name="dtype"/>.</summary>

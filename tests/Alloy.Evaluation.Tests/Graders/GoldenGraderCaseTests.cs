@@ -13,7 +13,7 @@ public class GoldenGraderCaseTests
     public static TheoryData<int, string, string, string, string, string, string> Cases()
     {
         var data = new TheoryData<int, string, string, string, string, string, string>();
-        var lines = File.ReadAllLines(TestPaths.Fixture("graders", "math_cases.tsv"));
+        var lines = File.ReadAllLines(TestPaths.Fixtures("graders", "math_cases.tsv"));
         for (int i = 0; i < lines.Length; i++)
         {
             if (lines[i].StartsWith('#') || lines[i].Length == 0) continue;
