@@ -25,7 +25,7 @@ public sealed class SafetensorsWriter : IDisposable
     /// <summary>Creates <paramref name="path"/> (it must not exist) and writes its header.</summary>
     /// <param name="path">The file to create.</param>
     /// <param name="tensors">Every tensor, in the order their bytes will be written; names unique.</param>
-    /// <param name="metadata">The <c>__metadata__</c> map (may be null).</param>
+    /// <param name="metadata">The <c>__metadata__</c> map (may be null); <c>format: pt</c> is added unless given.</param>
     public SafetensorsWriter(string path, IReadOnlyList<TensorSpec> tensors, IReadOnlyDictionary<string, string>? metadata)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -120,13 +120,14 @@ public sealed class SafetensorsWriter : IDisposable
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
-            if (metadata is { Count: > 0 })
-            {
-                json.WriteStartObject("__metadata__");
-                foreach (var (key, value) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
-                    json.WriteString(key, value);
-                json.WriteEndObject();
-            }
+            // Loaders such as transformers' check format == "pt"; it is always written unless the caller sets it.
+            var entries = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["format"] = "pt" };
+            foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+                entries[key] = value;
+            json.WriteStartObject("__metadata__");
+            foreach (var (key, value) in entries)
+                json.WriteString(key, value);
+            json.WriteEndObject();
             long offset = 0;
             for (var i = 0; i < tensors.Count; i++)
             {

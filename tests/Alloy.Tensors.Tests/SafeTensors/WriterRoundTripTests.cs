@@ -168,6 +168,7 @@ public class WriterRoundTripTests
             writer.Complete();
         }
         using var file = SafetensorsFile.Open(path);
+        Assert.Equal("pt", file.Metadata["format"]);
         var info = file.GetTensor("w");
         Assert.Equal(bytes.AsSpan(1000, 96).ToArray(), file.GetBytes(info, 1000, 96).ToArray());
         Assert.Throws<ArgumentOutOfRangeException>(() => file.GetBytes(info, 4000, 97).Length);
