@@ -1,0 +1,123 @@
+// `alloy grade RESPONSES.jsonl --bench NAME|FILE [--grader G] [--seed S] [--data-dir D] [-o RUNDIR]`:
+// grades existing responses and writes metrics.json and verdicts.jsonl. Parsing and printing only.
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Alloy.Evaluation.Benchmarks;
+using Alloy.Evaluation.Grading;
+using Alloy.Tensors;
+
+namespace Alloy.Cli.Commands;
+
+internal static class GradeCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var responses = new Argument<string>("RESPONSES") { Description = "JSONL: id, response[, sample, finish_reason, completion_tokens]" };
+        var bench = new Option<string>("--bench") { Description = "A benchmark name (aime24, aime25, hmmt25, math500, gsm8k, gpqa-diamond, ifeval) or a JSONL file", Required = true };
+        var grader = new Option<string?>("--grader") { Description = "math | number | choice | ifeval (default: the benchmark's)" };
+        var seed = new Option<ulong>("--seed") { Description = "The seed the prompts were made with (fixes GPQA's option order)", DefaultValueFactory = _ => 0 };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Folder of the benchmark data files (default ~/.cache/alloy/datasets)" };
+        var output = new Option<string?>("-o", "--output") { Description = "Run folder for metrics.json and verdicts.jsonl (default: print metrics only)" };
+        var command = new Command("grade", "Grade existing responses without generating anything") { responses, bench, grader, seed, dataDir, output };
+        command.SetAction(parse =>
+        {
+            GraderKind? kind = parse.GetValue(grader) switch
+            {
+                null => null,
+                "math" => GraderKind.Math,
+                "number" => GraderKind.Number,
+                "choice" => GraderKind.Choice,
+                "ifeval" => GraderKind.IfEval,
+                var other => throw new AlloyInputException($"--grader '{other}' is not one of math, number, choice, ifeval"),
+            };
+            var benchmark = BenchmarkLoader.Load(parse.GetValue(bench)!, parse.GetValue(dataDir) ?? BenchmarkLoader.DefaultDataDirectory(), kind);
+            var given = ResponseGrading.ReadResponses(parse.GetValue(responses)!);
+            var report = ResponseGrading.Grade(benchmark, given, parse.GetValue(seed));
+            var metrics = MetricsJson(report, parse.GetValue(responses)!, parse.GetValue(seed));
+            if (parse.GetValue(output) is { } folder)
+            {
+                Directory.CreateDirectory(folder);
+                WriteAtomically(Path.Combine(folder, "metrics.json"), metrics + "\n");
+                WriteAtomically(Path.Combine(folder, "verdicts.jsonl"), string.Concat(report.Responses.Select(r => VerdictLine(r) + "\n")));
+            }
+            var m = report.Metrics;
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{benchmark.Name}: {m.Problems} problems × {m.Samples} samples; Mean@{m.Samples} {100 * m.MeanAtK.Mean:0.00} [{100 * m.MeanAtK.IntervalLow:0.00}, {100 * m.MeanAtK.IntervalHigh:0.00}], Pass@{m.Samples} {100 * m.PassAtK:0.00}, Think#R {100 * m.ThinkRatio:0.0}%, truncated {100 * m.TruncatedRatio:0.0}%"));
+            if (parse.GetValue(output) == null)
+                stdout.WriteLine(metrics);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static string VerdictLine(GradedResponse r)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", r.Given.Id);
+            w.WriteNumber("sample", r.Given.Sample);
+            w.WriteBoolean("verdict", r.Correct);
+            w.WriteString("extracted", r.Extracted);
+            w.WriteString("reason", r.Reason);
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static string MetricsJson(GradingReport report, string source, ulong seed)
+    {
+        var m = report.Metrics;
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            void Optional(string name, double? value)
+            {
+                if (value is double v && double.IsFinite(v))
+                    w.WriteNumber(name, v);
+                else
+                    w.WriteNull(name);
+            }
+            w.WriteStartObject();
+            w.WriteString("model", source);
+            w.WriteString("benchmark", report.Benchmark.Name);
+            w.WriteNumber("problems", m.Problems);
+            w.WriteNumber("samples", m.Samples);
+            w.WriteNumber("mean_at_k", m.MeanAtK.Mean);
+            w.WriteStartArray("mean_at_k_ci90");
+            w.WriteNumberValue(m.MeanAtK.IntervalLow);
+            w.WriteNumberValue(m.MeanAtK.IntervalHigh);
+            w.WriteEndArray();
+            Optional("mean_at_k_problem_se", m.MeanAtK.ProblemStandardError);
+            w.WriteStartObject("pass_at");
+            w.WriteNumber("1", m.PassAt1);
+            w.WriteNumber(m.Samples.ToString(CultureInfo.InvariantCulture), m.PassAtK);
+            w.WriteEndObject();
+            Optional("vote_at_k", m.VoteAtK);
+            Optional("mean_tokens", m.Tokens?.Mean);
+            Optional("median_tokens", m.Tokens?.Median);
+            Optional("p90_tokens", m.Tokens?.P90);
+            w.WriteNull("mean_think_tokens");
+            w.WriteNull("mean_answer_tokens");
+            w.WriteNumber("think_ratio", m.ThinkRatio);
+            w.WriteNumber("truncated_ratio", m.TruncatedRatio);
+            w.WriteNumber("reflection_rate", m.ReflectionRate);
+            w.WriteStartObject("settings");
+            w.WriteString("graded_from", source);
+            w.WriteString("grader", report.Benchmark.Grader.ToString().ToLowerInvariant());
+            w.WriteNumber("seed", seed);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
