@@ -6,6 +6,21 @@ namespace Alloy.Cli;
 
 internal static class Output
 {
+    /// <summary>JSON text written by <paramref name="write"/>: UTF-8 kept as is (no \uXXXX escapes), indented unless asked not to be.</summary>
+    public static string Json(Action<System.Text.Json.Utf8JsonWriter> write, bool indented = true)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions
+        {
+            Indented = indented,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }))
+        {
+            write(writer);
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
     /// <summary>A Spectre console writing to <paramref name="writer"/>; plain text unless it is the real terminal.</summary>
     public static IAnsiConsole Console(TextWriter writer)
     {

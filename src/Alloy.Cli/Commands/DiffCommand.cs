@@ -64,8 +64,7 @@ internal static class DiffCommand
 
     internal static void WriteJson(DiffReport report, TextWriter stdout)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        stdout.WriteLine(Output.Json(w =>
         {
             w.WriteStartObject();
             w.WriteStartObject("total");
@@ -110,8 +109,7 @@ internal static class DiffCommand
             }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        }));
     }
 
     private static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.000000", CultureInfo.InvariantCulture);

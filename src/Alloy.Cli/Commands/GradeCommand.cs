@@ -60,8 +60,7 @@ internal static class GradeCommand
 
     private static string VerdictLine(GradedResponse r)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        return Output.Json(w =>
         {
             w.WriteStartObject();
             w.WriteString("id", r.Given.Id);
@@ -70,15 +69,13 @@ internal static class GradeCommand
             w.WriteString("extracted", r.Extracted);
             w.WriteString("reason", r.Reason);
             w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        }, indented: false);
     }
 
     private static string MetricsJson(GradingReport report, string source, ulong seed)
     {
         var m = report.Metrics;
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        return Output.Json(w =>
         {
             void Optional(string name, double? value)
             {
@@ -117,7 +114,6 @@ internal static class GradeCommand
             w.WriteNumber("seed", seed);
             w.WriteEndObject();
             w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 }

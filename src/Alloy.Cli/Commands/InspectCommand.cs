@@ -30,8 +30,7 @@ internal static class InspectCommand
 
     internal static void WriteJson(Checkpoint checkpoint, TextWriter stdout)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        stdout.WriteLine(Output.Json(w =>
         {
             var config = checkpoint.Config;
             w.WriteStartObject();
@@ -96,8 +95,7 @@ internal static class InspectCommand
             }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        }));
     }
 
     private static void WriteOptional(Utf8JsonWriter w, string name, int? value)

@@ -37,8 +37,7 @@ internal static class LogitsCommand
             var best = Enumerable.Range(0, logits.Length).OrderByDescending(i => logits[i]).ThenBy(i => i).Take(k).ToArray();
             if (parse.GetValue(json))
             {
-                using var buffer = new MemoryStream();
-                using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+                stdout.WriteLine(Output.Json(w =>
                 {
                     w.WriteStartObject();
                     w.WriteNumber("prompt_tokens", ids.Length);
@@ -56,8 +55,7 @@ internal static class LogitsCommand
                     }
                     w.WriteEndArray();
                     w.WriteEndObject();
-                }
-                stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+                }));
             }
             else
             {
