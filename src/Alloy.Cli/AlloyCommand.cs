@@ -59,6 +59,7 @@ public static class AlloyCommand
     {
         var root = new RootCommand("Alloy: merge LLM checkpoints and chart what merging does to reasoning.");
         root.Subcommands.Add(Commands.InspectCommand.Create(stdout));
+        root.Subcommands.Add(Commands.MergeCommand.Create(stdout, stderr));
         root.Subcommands.Add(Commands.DiffCommand.Create(stdout, stderr));
         root.Subcommands.Add(Commands.TokenizeCommand.Create(stdout));
         root.Subcommands.Add(Commands.TemplateCommand.Create(stdout));

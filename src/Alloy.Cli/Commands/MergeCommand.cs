@@ -1,0 +1,158 @@
+// `alloy merge CONFIG.yml -o OUT [--dry-run] [--threads N] [--max-memory 2GB] [--shard-size 5GB] [--force]`:
+// parses the mergekit-style config, plans, and streams the merge into OUT atomically. Parsing and
+// printing only; Alloy.Merging does the work.
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Alloy.Merging.Config;
+using Alloy.Merging.Execution;
+using Alloy.Merging.Plan;
+using Alloy.Tensors;
+using Alloy.Tensors.Checkpoints;
+using Alloy.Tensors.IO;
+
+namespace Alloy.Cli.Commands;
+
+internal static class MergeCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var config = new Argument<string>("CONFIG") { Description = "A mergekit-style YAML config (docs/config.md)" };
+        var output = new Option<string?>("-o", "--output") { Description = "The output model folder (written to a temporary folder, renamed when complete)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan, the coverage and a peak-memory estimate; write nothing" };
+        var threads = new Option<int>("--threads") { Description = "Tensors computed at once", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var maxMemory = new Option<string>("--max-memory") { Description = "Budget for tensors in flight, e.g. 2GB or 512MB", DefaultValueFactory = _ => "2GB" };
+        var shardSize = new Option<string>("--shard-size") { Description = "Largest shard, e.g. 5GB", DefaultValueFactory = _ => "5GB" };
+        var force = new Option<bool>("--force") { Description = "Replace OUT if it exists" };
+        var command = new Command("merge", "Merge models from a mergekit-compatible config") { config, output, dryRun, threads, maxMemory, shardSize, force };
+        command.SetAction(parse =>
+        {
+            var options = new ExecutionOptions(Math.Max(1, parse.GetValue(threads)), ParseSize(parse.GetValue(maxMemory)!, "--max-memory"));
+            var shardBytes = ParseSize(parse.GetValue(shardSize)!, "--shard-size");
+            var configPath = parse.GetValue(config)!;
+            var out_ = parse.GetValue(output);
+            var dry = parse.GetValue(dryRun);
+            if (out_ == null && !dry)
+                throw new AlloyInputException("-o OUT is required (or --dry-run to only plan)");
+            var parsed = MergeConfigParser.ParseFile(configPath);
+            var built = PlanBuilder.Build(parsed, Checkpoint.Open);
+            try
+            {
+                var plan = built.Plan;
+                var merged = plan.Tensors.Count(t => t.IsMerge);
+                stdout.WriteLine($"plan: {plan.Tensors.Length} output tensors ({merged} merged with {parsed.Method.Name}, {plan.Tensors.Length - merged} copied), {plan.Dropped.Length} input tensors dropped");
+                if (dry)
+                {
+                    foreach (var t in plan.Tensors)
+                        stdout.WriteLine($"  {(t.IsMerge ? "merge" : "copy "),-5} {t.Name} {t.DType.ToSafetensorsName()} {Alloy.Tensors.SafeTensors.TensorInfo.FormatShape(t.Shape)}  {t.Note}");
+                    foreach (var d in plan.Dropped)
+                        stdout.WriteLine($"  drop  {plan.Models[d.Source.Model]}:{d.Source.Name}  {d.Reason}");
+                    var costs = plan.Tensors.Select(t => t.WorkingSetBytes(t.IsMerge ? t.Method!.ScratchLength([.. t.Shape.Select(d => (int)d)], t.Inputs.Length, t.Settings!) : 0)).OrderDescending().ToArray();
+                    var largest = costs.Length == 0 ? 0 : costs[0];
+                    var estimate = Math.Max(largest, Math.Min(options.MaxMemoryBytes, costs.Take(options.Threads).Sum()));
+                    stdout.WriteLine($"peak memory estimate: {InspectCommand.Bytes(estimate)} for tensors in flight (largest single tensor {InspectCommand.Bytes(largest)}; budget {InspectCommand.Bytes(options.MaxMemoryBytes)}), plus the page cache of the mapped inputs");
+                    return ExitCodes.Success;
+                }
+                using var staging = StagingFolder.Create(out_!, parse.GetValue(force));
+                MergeResult result;
+                using (var sink = new ShardedFolderSink(staging.Path, plan, shardBytes, new Dictionary<string, string>
+                {
+                    ["format"] = "pt",
+                    ["merged_by"] = "alloy",
+                    ["merge_method"] = parsed.Method.Name,
+                }))
+                {
+                    result = Progress.Run(stderr, "Merging", plan.Tensors.Sum(t => t.OutputBytes),
+                        progress => MergeExecutor.Run(plan, built.Models, sink, options, progress));
+                }
+                var donor = built.Models[built.Donor];
+                WriteConfig(donor, plan, staging.Path);
+                foreach (var side in donor.SideFiles.Where(s => s != "config.json"))
+                    File.Copy(Path.Combine(donor.Folder, side), Path.Combine(staging.Path, side));
+                WriteLog(staging.Path, configPath, plan, result);
+                staging.Commit();
+                var nonFinite = result.Tensors.Where(t => t.NonFiniteOutputs > 0).ToArray();
+                foreach (var t in nonFinite)
+                    stderr.WriteLine($"warning: {t.Name}: {t.NonFiniteOutputs} NaN/Inf values in the merged output ({t.NonFiniteInputs} in its inputs)");
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"wrote {out_}: {InspectCommand.Bytes(result.BytesWritten)} in {result.Elapsed.TotalSeconds:0.00} s; merge log in {Path.Combine(out_!, "alloy_merge.json")}"));
+                return ExitCodes.Success;
+            }
+            finally
+            {
+                foreach (var m in built.Models)
+                    m.Dispose();
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Parses "2GB", "512MB", "1.5GiB", "1000000" (bytes); decimal units are powers of 1000, binary ones of 1024.</summary>
+    internal static long ParseSize(string text, string option)
+    {
+        var s = text.Trim().ToUpperInvariant();
+        (string Suffix, double Factor)[] units = [("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("B", 1)];
+        var factor = 1.0;
+        foreach (var (suffix, f) in units)
+            if (s.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                s = s[..^suffix.Length].Trim();
+                factor = f;
+                break;
+            }
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0 || !double.IsFinite(value))
+            throw new AlloyInputException($"{option} '{text}' is not a size; write e.g. 2GB, 512MB or 1.5GiB");
+        return (long)Math.Min(value * factor, long.MaxValue);
+    }
+
+    private static void WriteConfig(Checkpoint donor, MergePlan plan, string folder)
+    {
+        if (donor.Config == null)
+            return;
+        var config = (JsonObject)donor.Config.Raw.DeepClone();
+        var dtypes = plan.Tensors.Where(t => t.IsMerge).Select(t => t.DType).Distinct().ToArray();
+        if (dtypes.Length == 1)
+            config["torch_dtype"] = dtypes[0].ToTorchName();
+        File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static void WriteLog(string folder, string configPath, MergePlan plan, MergeResult result)
+    {
+        File.WriteAllText(Path.Combine(folder, "alloy_merge.json"), Output.Json(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("config", File.ReadAllText(configPath));
+            w.WriteStartArray("models");
+            foreach (var m in plan.Models)
+                w.WriteStringValue(m);
+            w.WriteEndArray();
+            w.WriteStartArray("tensors");
+            foreach (var t in result.Tensors)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", t.Name);
+                w.WriteString("action", t.Action);
+                w.WriteString("method", t.Method);
+                w.WriteStartArray("sources");
+                foreach (var s in t.Sources)
+                    w.WriteStringValue(s);
+                w.WriteEndArray();
+                w.WriteNumber("non_finite_inputs", t.NonFiniteInputs);
+                w.WriteNumber("non_finite_outputs", t.NonFiniteOutputs);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("dropped");
+            foreach (var d in plan.Dropped)
+            {
+                w.WriteStartObject();
+                w.WriteString("model", plan.Models[d.Source.Model]);
+                w.WriteString("tensor", d.Source.Name);
+                w.WriteString("reason", d.Reason);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }) + "\n");
+    }
+}
