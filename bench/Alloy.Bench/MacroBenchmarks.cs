@@ -7,6 +7,7 @@ internal static class MacroBenchmarks
     private static readonly Dictionary<string, Func<string[], int>> Macros = new(StringComparer.Ordinal)
     {
         ["io"] = IoBenchmark.Run,
+        ["merge"] = MergeBenchmark.Run,
         ["decode"] = DecodeBenchmark.Run,
     };
 

@@ -185,19 +185,30 @@ public static class MergeExecutor
         var mergeInputs = new MergeInputs(t.Name, shape, inputs, baseFloats, t.Base != null, plan.Seed);
         t.Method.Merge(mergeInputs, t.Settings!, output, scratch);
         var nonFiniteOut = CountNonFinite(output);
-        var bytes = new byte[t.OutputBytes];
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)t.OutputBytes));
         DTypeConversions.FromFloat32(output, t.DType, bytes);
         return (bytes, new TensorOutcome(t.Name, "merged", t.Method.Name, sources, nonFiniteIn, nonFiniteOut), read);
     }
 
+    /// <summary>Reads a tensor into a new fp32 array, converting through a small reused buffer per thread.</summary>
     private static float[] Load(CheckpointTensor tensor, long count)
     {
-        var floats = new float[count];
-        var raw = new byte[tensor.Info.ByteLength];
-        tensor.File.Read(tensor.Info, 0, raw);
-        DTypeConversions.ToFloat32(raw, tensor.DType, floats);
+        var floats = GC.AllocateUninitializedArray<float>(checked((int)count));
+        var size = tensor.DType.SizeOf();
+        var raw = ReadBuffer ??= new byte[4 << 20];
+        var perChunk = raw.Length / size;
+        for (long start = 0; start < count; start += perChunk)
+        {
+            var n = (int)Math.Min(perChunk, count - start);
+            var bytes = raw.AsSpan(0, n * size);
+            tensor.File.Read(tensor.Info, start * size, bytes);
+            DTypeConversions.ToFloat32(bytes, tensor.DType, floats.AsSpan((int)start, n));
+        }
         return floats;
     }
+
+    [ThreadStatic]
+    private static byte[]? ReadBuffer;
 
     private static long CountNonFinite(ReadOnlySpan<float> values)
     {
