@@ -30,12 +30,12 @@ internal static class IoBenchmark
         WriteWithAlloy(source, specs, chunk);
 
         // Warm the page cache once, then alternate floor and reader runs.
-        Cat(source);
+        BenchFloors.Cat([source]);
         double catBest = double.MaxValue, readBest = double.MaxValue, mapBest = double.MaxValue;
         ulong streamed = 0, mapped = 0;
         for (var r = 0; r < repeats; r++)
         {
-            catBest = Math.Min(catBest, Cat(source));
+            catBest = Math.Min(catBest, BenchFloors.Cat([source]));
             var sw = Stopwatch.StartNew();
             streamed = StreamAll(source, chunk);
             readBest = Math.Min(readBest, sw.Elapsed.TotalSeconds);
@@ -58,7 +58,7 @@ internal static class IoBenchmark
         {
             File.Delete(plain);
             var sw = Stopwatch.StartNew();
-            WritePlain(plain, fileBytes, chunk);
+            BenchFloors.WritePlain(plain, fileBytes, chunk);
             plainBest = Math.Min(plainBest, sw.Elapsed.TotalSeconds);
             File.Delete(target);
             sw.Restart();
@@ -122,18 +122,6 @@ internal static class IoBenchmark
         writer.Complete();
     }
 
-    private static void WritePlain(string path, long bytes, byte[] chunk)
-    {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20);
-        for (long left = bytes; left > 0;)
-        {
-            var n = (int)Math.Min(left, chunk.Length);
-            stream.Write(chunk, 0, n);
-            left -= n;
-        }
-        stream.Flush(flushToDisk: true);
-    }
-
     private static ulong StreamAll(string path, byte[] buffer)
     {
         using var file = SafetensorsFile.Open(path);
@@ -179,14 +167,5 @@ internal static class IoBenchmark
         for (var i = vectors.Length * Vector<ulong>.Count; i < words.Length; i++)
             sum += words[i];
         return sum;
-    }
-
-    private static double Cat(string path)
-    {
-        var info = new ProcessStartInfo("/bin/sh", ["-c", $"cat '{path}' > /dev/null"]) { UseShellExecute = false };
-        var sw = Stopwatch.StartNew();
-        using var process = Process.Start(info)!;
-        process.WaitForExit();
-        return sw.Elapsed.TotalSeconds;
     }
 }

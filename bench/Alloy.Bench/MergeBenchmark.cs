@@ -54,10 +54,10 @@ internal static class MergeBenchmark
             {
                 var inputs = usesBase ? new[] { "base", "instruct", "thinking" } : ["instruct", "thinking"];
                 var sw = Stopwatch.StartNew();
-                Cat(inputs.Select(i => Path.Combine(folder, i, "model.safetensors")));
+                BenchFloors.Cat(inputs.Select(i => Path.Combine(folder, i, "model.safetensors")));
                 var plainPath = Path.Combine(folder, "plain.bin");
                 File.Delete(plainPath);
-                WritePlain(plainPath, inputBytes, chunk);
+                BenchFloors.WritePlain(plainPath, inputBytes, chunk);
                 floorBest = Math.Min(floorBest, sw.Elapsed.TotalSeconds);
 
                 var output = Path.Combine(folder, "out-" + method);
@@ -137,24 +137,5 @@ internal static class MergeBenchmark
             }
         }
         writer.Complete();
-    }
-
-    private static void Cat(IEnumerable<string> paths)
-    {
-        var info = new ProcessStartInfo("/bin/sh", ["-c", "cat " + string.Join(' ', paths.Select(p => $"'{p}'")) + " > /dev/null"]) { UseShellExecute = false };
-        using var process = Process.Start(info)!;
-        process.WaitForExit();
-    }
-
-    private static void WritePlain(string path, long bytes, byte[] chunk)
-    {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20);
-        for (long left = bytes; left > 0;)
-        {
-            var n = (int)Math.Min(left, chunk.Length);
-            stream.Write(chunk, 0, n);
-            left -= n;
-        }
-        stream.Flush(flushToDisk: true);
     }
 }

@@ -2,6 +2,8 @@
 // chat template and Alloy's scope and options. Values only; no file access and no tensor work.
 using System.Collections.Immutable;
 using Alloy.Tensors;
+using RescaleMode = Alloy.Merging.Methods.RescaleMode;
+using TrimScope = Alloy.Merging.Methods.TrimScope;
 
 namespace Alloy.Merging.Config;
 
@@ -280,24 +282,6 @@ public sealed record MergeScope(LayerSet? Layers, ImmutableArray<ModelModule>? M
         if (layerIndex is { } layer) return moduleAllowed && (Layers is null || Layers.Contains(layer));
         return Layers is null ? moduleAllowed : moduleListed;
     }
-}
-
-/// <summary>How DARE-style rescaling undoes the drop (Alloy option <c>rescale_mode</c>).</summary>
-public enum RescaleMode
-{
-    /// <summary>mergekit's rule: scale the kept delta so its L1 norm equals the unpruned delta's.</summary>
-    L1,
-    /// <summary>The papers' rule: divide kept entries by the keep probability (density).</summary>
-    Inverse,
-}
-
-/// <summary>Over what set TIES-style trimming ranks magnitudes (Alloy option <c>trim_scope</c>).</summary>
-public enum TrimScope
-{
-    /// <summary>mergekit's rule: the top-density fraction per tensor.</summary>
-    Tensor,
-    /// <summary>The paper's rule: one threshold over all tensors of a model.</summary>
-    Global,
 }
 
 /// <summary>Alloy's merge options; null fields mean "the method's default".</summary>

@@ -3,6 +3,8 @@
 using System.Collections.Immutable;
 using Alloy.Tensors;
 using YamlDotNet.RepresentationModel;
+using RescaleMode = Alloy.Merging.Methods.RescaleMode;
+using TrimScope = Alloy.Merging.Methods.TrimScope;
 
 namespace Alloy.Merging.Config;
 

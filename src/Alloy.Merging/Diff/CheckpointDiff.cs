@@ -5,7 +5,6 @@ using System.Collections.Concurrent;
 using Alloy.Merging.Architectures;
 using Alloy.Tensors;
 using Alloy.Tensors.Checkpoints;
-using Alloy.Tensors.Conversions;
 
 namespace Alloy.Merging.Diff;
 
@@ -114,7 +113,7 @@ public static class CheckpointDiff
 
     private sealed class Buffers
     {
-        public readonly byte[] Bytes = new byte[ChunkElements * 8];
+        public readonly byte[] Bytes = new byte[4 << 20];
         public readonly float[] A = new float[ChunkElements];
         public readonly float[] B = new float[ChunkElements];
         public readonly float[] C = new float[ChunkElements];
@@ -127,11 +126,11 @@ public static class CheckpointDiff
         for (long start = 0; start < total; start += ChunkElements)
         {
             var n = (int)Math.Min(ChunkElements, total - start);
-            Load(a, start, n, buffers.Bytes, buffers.A);
-            Load(b, start, n, buffers.Bytes, buffers.B);
+            a.ReadFloat32(start, buffers.A.AsSpan(0, n), buffers.Bytes);
+            b.ReadFloat32(start, buffers.B.AsSpan(0, n), buffers.Bytes);
             if (c != null)
             {
-                Load(c, start, n, buffers.Bytes, buffers.C);
+                c.ReadFloat32(start, buffers.C.AsSpan(0, n), buffers.Bytes);
                 DiffKernels.AccumulateWithBase(buffers.A.AsSpan(0, n), buffers.B.AsSpan(0, n), buffers.C.AsSpan(0, n), ref sums);
             }
             else
@@ -140,13 +139,5 @@ public static class CheckpointDiff
             }
         }
         return sums;
-    }
-
-    private static void Load(CheckpointTensor tensor, long startElement, int count, byte[] scratch, float[] destination)
-    {
-        var size = tensor.DType.SizeOf();
-        var bytes = scratch.AsSpan(0, count * size);
-        tensor.File.Read(tensor.Info, startElement * size, bytes);
-        DTypeConversions.ToFloat32(bytes, tensor.DType, destination.AsSpan(0, count));
     }
 }

@@ -190,20 +190,11 @@ public static class MergeExecutor
         return (bytes, new TensorOutcome(t.Name, "merged", t.Method.Name, sources, nonFiniteIn, nonFiniteOut), read);
     }
 
-    /// <summary>Reads a tensor into a new fp32 array, converting through a small reused buffer per thread.</summary>
+    /// <summary>Reads a tensor into a new fp32 array through a 4 MiB buffer per thread.</summary>
     private static float[] Load(CheckpointTensor tensor, long count)
     {
         var floats = GC.AllocateUninitializedArray<float>(checked((int)count));
-        var size = tensor.DType.SizeOf();
-        var raw = ReadBuffer ??= new byte[4 << 20];
-        var perChunk = raw.Length / size;
-        for (long start = 0; start < count; start += perChunk)
-        {
-            var n = (int)Math.Min(perChunk, count - start);
-            var bytes = raw.AsSpan(0, n * size);
-            tensor.File.Read(tensor.Info, start * size, bytes);
-            DTypeConversions.ToFloat32(bytes, tensor.DType, floats.AsSpan((int)start, n));
-        }
+        tensor.ReadFloat32(0, floats, ReadBuffer ??= new byte[4 << 20]);
         return floats;
     }
 

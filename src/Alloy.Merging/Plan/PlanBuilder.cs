@@ -37,7 +37,7 @@ public static class PlanBuilder
             throw new AlloyInputException($"{config.SourceFile}: tokenizer policies other than the donor's tokenizer are not supported by alloy merge yet; remove tokenizer_source/tokenizer");
         if (config.ChatTemplate is { } template)
             throw new AlloyInputException($"{template.Position}: chat_template overrides are not supported by alloy merge yet; the donor's template is copied");
-        if (config.Options.TrimScope == Config.TrimScope.Global || UsesGlobalTrim(config))
+        if (config.Options.TrimScope == Methods.TrimScope.Global || UsesGlobalTrim(config))
             throw new AlloyInputException($"{config.SourceFile}: trim_scope: global needs a first pass over the model that alloy merge does not run yet; use trim_scope: tensor");
         var method = MergeMethodRegistry.Get(config.Method.Name, config.SourceFile);
 
@@ -151,7 +151,7 @@ public static class PlanBuilder
                     if (ParameterSet.Resolve(config.ParameterLevels(0, null), spec.Name, name, role.Layer, layers) is { } value)
                         global[spec.Name] = ToMethodValue(value);
                     else if (spec.Name == "rescale_mode" && config.Options.RescaleMode is { } rescale)
-                        global[spec.Name] = MethodValue.Of(rescale == Config.RescaleMode.Inverse ? "inverse" : "l1");
+                        global[spec.Name] = MethodValue.Of(rescale == Methods.RescaleMode.Inverse ? "inverse" : "l1");
                 }
                 else
                 {

@@ -1,6 +1,8 @@
 // Parses every config of tests/fixtures/merge-configs and checks what some of them say.
 // The corpus is hand-written in mergekit's documented forms (see its README).
 using Alloy.Merging.Config;
+using RescaleMode = Alloy.Merging.Methods.RescaleMode;
+using TrimScope = Alloy.Merging.Methods.TrimScope;
 using Alloy.Tensors;
 
 namespace Alloy.Merging.Tests.Config;
