@@ -1,6 +1,6 @@
 // A decoder-only transformer bound to its weights: Forward(tokens) runs prefill (many tokens, blocked
 // matrix products) or decode (one token, matrix-vector products) through the same code and returns logits.
-// Sampling, batching of several sequences and tokenization are elsewhere.
+// DecodeBatch steps several sequences (own caches) at once. Sampling and tokenization are elsewhere.
 using System.Buffers;
 using Alloy.Inference.Architectures;
 using Alloy.Inference.Kernels;
@@ -162,6 +162,157 @@ public sealed class TransformerModel : IDisposable
             foreach (var buffer in new[] { x, h, q, k, v, attended, gate, up, cos, sin })
                 pool.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// One decode step for B independent sequences: sequence b feeds <paramref name="tokens"/>[b] at position
+    /// caches[b].Length and gets its next-token logits in row b of <paramref name="logits"/> ([B, vocab]). The matrix
+    /// products run over the B rows together (each weight matrix is read once per step); attention runs per sequence
+    /// over its own cache. The sequences may come from different prompts and have different lengths. Each row's logits
+    /// equal <see cref="Forward(ReadOnlySpan{int}, KvCache)"/> of that token on that cache up to the summation order of
+    /// the blocked product (about 1e-6 relative). NaN or Inf in weights propagate.
+    /// </summary>
+    /// <exception cref="ArgumentException">No tokens, a count mismatch, the same cache twice, a cache of another shape,
+    /// a token id outside [0, vocab), or logits shorter than B × vocab.</exception>
+    public unsafe void DecodeBatch(ReadOnlySpan<int> tokens, IReadOnlyList<KvCache> caches, Span<float> logits)
+    {
+        ArgumentNullException.ThrowIfNull(caches);
+        var spec = Spec;
+        var count = tokens.Length;
+        if (count == 0)
+            throw new ArgumentException("at least one token is needed", nameof(tokens));
+        if (caches.Count != count)
+            throw new ArgumentException($"{count} tokens need {count} caches, got {caches.Count}", nameof(caches));
+        var distinct = new HashSet<KvCache>(ReferenceEqualityComparer.Instance);
+        foreach (var cache in caches)
+        {
+            ArgumentNullException.ThrowIfNull(cache, nameof(caches));
+            if (cache.LayerCount != spec.LayerCount || cache.KvWidth != spec.KvWidth)
+                throw new ArgumentException("a cache was made for a model of another shape", nameof(caches));
+            if (!distinct.Add(cache))
+                throw new ArgumentException("the same cache appears twice in one batch", nameof(caches));
+        }
+        if (logits.Length < (long)count * spec.VocabSize)
+            throw new ArgumentException($"logits need {count}×{spec.VocabSize} floats", nameof(logits));
+        foreach (var t in tokens)
+            if ((uint)t >= (uint)spec.VocabSize)
+                throw new ArgumentException($"token id {t} is outside the vocabulary [0, {spec.VocabSize})", nameof(tokens));
+
+        var positions = new int[count];
+        for (var b = 0; b < count; b++)
+        {
+            positions[b] = caches[b].Length;
+            caches[b].Reserve(positions[b] + 1);
+        }
+        var pool = ArrayPool<float>.Shared;
+        var hidden = spec.HiddenSize;
+        var x = pool.Rent(count * hidden);
+        var h = pool.Rent(count * hidden);
+        var q = pool.Rent(count * spec.QueryWidth);
+        var k = pool.Rent(count * spec.KvWidth);
+        var v = pool.Rent(count * spec.KvWidth);
+        var attended = pool.Rent(count * spec.QueryWidth);
+        var gate = pool.Rent(count * spec.IntermediateSize);
+        var up = pool.Rent(count * spec.IntermediateSize);
+        var half = spec.HeadDim / 2;
+        var cos = pool.Rent(count * half);
+        var sin = pool.Rent(count * half);
+        try
+        {
+            for (var b = 0; b < count; b++)
+            {
+                Weights.Embedding.ReadRow(tokens[b], x.AsSpan(b * hidden, hidden));
+                Rotary.Angles(positions[b], _inverseFrequencies, cos.AsSpan(b * half, half), sin.AsSpan(b * half, half));
+            }
+            fixed (float* xp = x, hp = h, qp = q, kp = k, vp = v, ap = attended, gp = gate, up_ = up)
+            {
+                for (var l = 0; l < spec.LayerCount; l++)
+                {
+                    var layer = Weights.Layers[l];
+                    x.AsSpan(0, count * hidden).CopyTo(h);
+                    RmsNorm.ApplyRows(h, count, layer.InputNorm, spec.RmsNormEps);
+                    layer.Query.Apply(hp, qp, count);
+                    layer.Key.Apply(hp, kp, count);
+                    layer.Value.Apply(hp, vp, count);
+                    PrepareQueriesAndKeys(layer, count, q, k, v, cos, sin);
+                    for (var b = 0; b < count; b++)
+                    {
+                        var (keySlot, valueSlot) = caches[b].Slot(l, positions[b]);
+                        k.AsSpan(b * spec.KvWidth, spec.KvWidth).CopyTo(keySlot.Span);
+                        v.AsSpan(b * spec.KvWidth, spec.KvWidth).CopyTo(valueSlot.Span);
+                    }
+                    AttendBatch(caches, positions, l, q, attended);
+                    layer.Output.Apply(ap, hp, count);
+                    AddInPlace(x, h, count * hidden);
+
+                    x.AsSpan(0, count * hidden).CopyTo(h);
+                    RmsNorm.ApplyRows(h, count, layer.PostAttentionNorm, spec.RmsNormEps);
+                    layer.Gate.Apply(hp, gp, count);
+                    layer.Up.Apply(hp, up_, count);
+                    SiluGate.Apply(gate.AsSpan(0, count * spec.IntermediateSize), up.AsSpan(0, count * spec.IntermediateSize));
+                    layer.Down.Apply(gp, hp, count);
+                    AddInPlace(x, h, count * hidden);
+                }
+                RmsNorm.ApplyRows(x.AsSpan(0, count * hidden), count, Weights.FinalNorm, spec.RmsNormEps);
+                fixed (float* lp = logits)
+                    Weights.OutputHead.Apply(xp, lp, count);
+            }
+            foreach (var cache in caches)
+                cache.Advance(1);
+        }
+        finally
+        {
+            foreach (var buffer in new[] { x, h, q, k, v, attended, gate, up, cos, sin })
+                pool.Return(buffer);
+        }
+    }
+
+    /// <summary>Attention of row b's single query (position positions[b]) over caches[b]; parallel over (row, head).</summary>
+    private void AttendBatch(IReadOnlyList<KvCache> caches, int[] positions, int layer, float[] q, float[] output)
+    {
+        var spec = Spec;
+        var d = spec.HeadDim;
+        var scale = 1f / MathF.Sqrt(d);
+        var window = spec.SlidingWindow;
+        var longest = positions.Max() + 1;
+        var work = (long)longest * d * 2;
+        RowParallel.For(positions.Length * spec.HeadCount, work, 1, (first, end) =>
+        {
+            var scores = ArrayPool<float>.Shared.Rent(longest);
+            try
+            {
+                for (var item = first; item < end; item++)
+                {
+                    var b = item / spec.HeadCount;
+                    var head = item % spec.HeadCount;
+                    var kvHead = head / spec.GroupSize;
+                    var cache = caches[b];
+                    var position = positions[b];
+                    var lowest = window is null ? 0 : Math.Max(0, position - window.Value + 1);
+                    var seen = position + 1 - lowest;
+                    var query = q.AsSpan(b * spec.QueryWidth + head * d, d);
+                    var result = output.AsSpan(b * spec.QueryWidth + head * d, d);
+                    for (var at = lowest; at <= position;)
+                    {
+                        var (keys, _, from, n) = PageRun(cache, layer, at, position + 1);
+                        Attention.Scores(query, keys.AsSpan(from * spec.KvWidth), kvHead, spec.KvHeadCount, scale, scores.AsSpan(at - lowest, n));
+                        at += n;
+                    }
+                    Softmax.InPlace(scores.AsSpan(0, seen));
+                    result.Clear();
+                    for (var at = lowest; at <= position;)
+                    {
+                        var (_, values, from, n) = PageRun(cache, layer, at, position + 1);
+                        Attention.AccumulateValues(scores.AsSpan(at - lowest, n), values.AsSpan(from * spec.KvWidth), kvHead, spec.KvHeadCount, result);
+                        at += n;
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(scores);
+            }
+        });
     }
 
     /// <summary>Adds biases, applies q/k norms (Qwen3) and rotary to every token's query and key heads.</summary>
