@@ -8,6 +8,15 @@ internal static class RowParallel
     /// <summary>Below this many multiply-adds a job runs on the calling thread (threading costs more).</summary>
     internal const long InlineWorkLimit = 1 << 16;
 
+    private static int _maxThreads = Environment.ProcessorCount;
+
+    /// <summary>Most threads one kernel call uses (process-wide; default: every core). Values below 1 become 1.</summary>
+    internal static int MaxThreads
+    {
+        get => _maxThreads;
+        set => _maxThreads = Math.Max(1, value);
+    }
+
     /// <summary>
     /// Calls <paramref name="body"/>(start, end) over disjoint chunks covering [0, rows). Chunk starts are
     /// multiples of <paramref name="alignment"/>. <paramref name="workPerRow"/> sizes the split; the body
@@ -15,7 +24,7 @@ internal static class RowParallel
     /// </summary>
     public static void For(int rows, long workPerRow, int alignment, Action<int, int> body)
     {
-        var threads = Environment.ProcessorCount;
+        var threads = MaxThreads;
         if (rows <= alignment || threads <= 1 || rows * workPerRow < InlineWorkLimit)
         {
             body(0, rows);
@@ -26,7 +35,7 @@ internal static class RowParallel
         var rowsPerChunk = (rows + chunks - 1) / chunks;
         rowsPerChunk = (rowsPerChunk + alignment - 1) / alignment * alignment;
         chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
-        Parallel.For(0, chunks, chunk =>
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, chunk =>
         {
             var start = chunk * rowsPerChunk;
             body(start, Math.Min(rows, start + rowsPerChunk));

@@ -45,6 +45,9 @@ public sealed class StopChecker
     /// <summary>Why the sample ended, or null while it goes on.</summary>
     public FinishReason? Finished { get; private set; }
 
+    /// <summary>True when the sample ended on a stop string (its text was cut there).</summary>
+    public bool StoppedOnString { get; private set; }
+
     /// <summary>Tokens fed so far.</summary>
     public int TokenCount { get; private set; }
 
@@ -79,6 +82,7 @@ public sealed class StopChecker
             {
                 _text.Length = searchFrom + earliest;
                 Finished = FinishReason.Stop;
+                StoppedOnString = true;
                 return true;
             }
         }
