@@ -64,6 +64,7 @@ public static class AlloyCommand
         root.Subcommands.Add(Commands.TokenizeCommand.Create(stdout));
         root.Subcommands.Add(Commands.TemplateCommand.Create(stdout));
         root.Subcommands.Add(Commands.LogitsCommand.Create(stdout));
+        root.Subcommands.Add(Commands.GenerateCommand.Create(stdout, stderr));
         root.Subcommands.Add(Commands.GradeCommand.Create(stdout));
         return root;
     }
