@@ -14,12 +14,17 @@ namespace Alloy.Bench;
 
 internal static class DecodeBenchmark
 {
-    /// <summary>args: [decode tokens (default 32)] [prompt tokens (default 64)] [layers (default 28)].</summary>
+    /// <summary>
+    /// args: [decode tokens (default 32)] [prompt tokens (default 64)] [layers (default 28)] [batch (default 1)].
+    /// With batch B &gt; 1 the run also forks the prompt's cache B times and times B-sequence DecodeBatch steps,
+    /// reporting aggregate tok/s against the single-stream figure of the same run.
+    /// </summary>
     public static int Run(string[] args)
     {
         var decodeTokens = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 32;
         var promptTokens = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
         var layers = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 28;
+        var batch = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
         const int hidden = 1024, intermediate = 3072, heads = 16, kvHeads = 8, headDim = 128, vocab = 151936;
         var config = ModelConfig.Parse($$"""
             {"architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "hidden_size": {{hidden}},
@@ -88,10 +93,37 @@ internal static class DecodeBenchmark
         Console.WriteLine($"streaming read over the weights ({Environment.ProcessorCount} threads, best of 3): {bandwidth / 1e9:F2} GB/s");
         Console.WriteLine($"prefill: {promptTokens} tokens in {prefillSeconds:F2} s = {promptTokens / prefillSeconds:F1} tok/s");
         Console.WriteLine($"decode:  {tokensPerSecond:F2} tok/s; bandwidth bound {bound:F2} tok/s; ratio {tokensPerSecond / bound:F3}");
+        if (batch > 1)
+        {
+            // B samples of the same prompt: forks of its cache, one warm-up step, then timed batched steps.
+            var prefilled = model.CreateCache();
+            model.Forward(prompt, prefilled);
+            var caches = Enumerable.Range(0, batch).Select(_ => prefilled.Fork()).ToArray();
+            var tokens = Enumerable.Range(0, batch).Select(b => (b * 7919) % vocab).ToArray();
+            var batchLogits = new float[batch * vocab];
+            model.DecodeBatch(tokens, caches, batchLogits);
+            sw.Restart();
+            for (var i = 0; i < decodeTokens; i++)
+            {
+                for (var b = 0; b < batch; b++)
+                    tokens[b] = ArgMax(batchLogits.AsSpan(b * vocab, vocab));
+                model.DecodeBatch(tokens, caches, batchLogits);
+            }
+            var batchSeconds = sw.Elapsed.TotalSeconds;
+            var aggregate = batch * decodeTokens / batchSeconds;
+            Console.WriteLine($"batch {batch} decode: {aggregate:F2} tok/s aggregate ({decodeTokens / batchSeconds:F2} steps/s); ratio to single stream {aggregate / tokensPerSecond:F2}");
+        }
         return 0;
     }
 
-    private static int ArgMax(float[] values) => Array.IndexOf(values, values.Max());
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        var best = 0;
+        for (var i = 1; i < values.Length; i++)
+            if (values[i] > values[best])
+                best = i;
+        return best;
+    }
 
     /// <summary>Pseudo-random bf16 values of magnitude 2⁻⁷…2⁻⁶ (norm weights: exactly 1).</summary>
     private static void Fill(byte[] bytes, bool norm, uint seed)
