@@ -140,6 +140,47 @@ public class EmbeddedGeneratorTests
     }
 
     [Fact]
+    public async Task Cancelling_mid_generation_stops_that_request_only()
+    {
+        using var temp = new TempFolder();
+        using var cancel = new CancellationTokenSource();
+        var seen = 0;
+        GenerationRequest? victim = null;
+        var options = new EmbeddedGeneratorOptions
+        {
+            OnToken = token =>
+            {
+                if (ReferenceEquals(token.Request, victim) && ++seen == 3)
+                    cancel.Cancel();
+            },
+        };
+        using var generator = EmbeddedGenerator.Open(TinyChatModel.Create(temp.Sub("m")), options);
+        victim = new GenerationRequest(GenerationPrompt.Raw("abc"), Settings(maxTokens: 400), 2, 0);
+        var other = new GenerationRequest(GenerationPrompt.Raw("xyz"), Settings(maxTokens: 40), 1, 0);
+        var cancelled = generator.GenerateAsync(victim, cancel.Token);
+        var kept = generator.GenerateAsync(other, CancellationToken.None);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.Equal(40, (await kept)[0].CompletionTokens);
+        Assert.InRange(seen, 3, 4);
+    }
+
+    [Fact]
+    public async Task From_weights_generates_what_the_folder_generates_and_leaves_the_source_open()
+    {
+        using var temp = new TempFolder();
+        var folder = TinyChatModel.Create(temp.Sub("m"));
+        var request = new GenerationRequest(GenerationPrompt.User("hi"), Settings(temperature: 0.7, maxTokens: 10), 2, 3);
+        IReadOnlyList<GeneratedSample> expected;
+        using (var fromFolder = EmbeddedGenerator.Open(folder))
+            expected = await fromFolder.GenerateAsync(request, CancellationToken.None);
+        using var source = CheckpointWeightSource.Open(folder);
+        using (var inMemory = EmbeddedGenerator.FromWeights(source, folder))
+            Assert.Equal(expected.Select(s => s.Text), (await inMemory.GenerateAsync(request, CancellationToken.None)).Select(s => s.Text));
+        Assert.True(source.TryGetWeight("model.norm.weight", out var norm));
+        Assert.Equal(32 * sizeof(float), norm.Bytes.ToArray().Length);   // still mapped: the generator did not own it
+    }
+
+    [Fact]
     public void Count_tokens_uses_the_models_tokenizer()
     {
         using var temp = new TempFolder();
