@@ -13,7 +13,8 @@ namespace Alloy.Inference.Sampling;
 /// lowest id; the cut-offs below are then irrelevant and no random number is drawn.</item>
 /// <item>Otherwise p = softmax(z / T) (computed in double with the max subtracted: no overflow).</item>
 /// <item>min-p: drop tokens with p_t &lt; min_p · max p.</item>
-/// <item>top-k (0 = off): keep the k most probable survivors, ties broken by lower id.</item>
+/// <item>top-k (0 = off): keep the survivors whose probability is at least the k-th largest (tokens tied with the
+/// k-th are all kept, as vLLM's mask keeps them).</item>
 /// <item>top-p: renormalise the survivors, sort them by probability (ties by lower id) and keep a token when the
 /// mass of the tokens before it is &lt; top_p, i.e. the smallest prefix whose mass reaches top_p.</item>
 /// <item>Draw u ∈ [0, 1) from the sample's stream and take the first kept token (in that order) whose cumulative
@@ -195,7 +196,7 @@ public sealed class TokenSampler
         return mass;
     }
 
-    /// <summary>Sorts the n candidates by probability (desc, ties by id) and applies top-k then top-p; returns the kept count.</summary>
+    /// <summary>Sorts the n candidates by probability (desc, ties by id) and applies top-k (ties with the k-th kept) then top-p; returns the kept count.</summary>
     private int CutSorted(int n)
     {
         var p = _probabilities;
@@ -206,6 +207,9 @@ public sealed class TokenSampler
             return c != 0 ? c : a.CompareTo(b);
         });
         var kept = _topK > 0 ? Math.Min(_topK, n) : n;
+        // vLLM masks logits below the k-th largest, so tokens tied with the k-th are kept too.
+        while (kept < n && p[span[kept]] == p[span[kept - 1]])
+            kept++;
         if (_topP < 1)
         {
             double total = 0;

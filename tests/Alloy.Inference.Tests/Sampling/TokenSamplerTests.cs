@@ -38,11 +38,15 @@ public class TokenSamplerTests
     }
 
     [Fact]
-    public void Top_k_keeps_the_k_most_likely_with_lower_ids_winning_ties_then_top_p_renormalises()
+    public void Top_k_keeps_the_k_most_likely_and_their_ties_then_top_p_renormalises()
     {
         var logits = LogitsOf(0.25, 0.25, 0.25, 0.125, 0.125);
+        // As vLLM: everything at or above the k-th largest logit survives, so a tie at the boundary keeps three.
         var kept = new TokenSampler(Settings(topK: 2), 0).KeptDistribution(logits);
-        Assert.Equal([0, 1], kept.Select(k => k.Token));
+        Assert.Equal([0, 1, 2], kept.Select(k => k.Token));
+        var distinct = new TokenSampler(Settings(topK: 2), 0).KeptDistribution(LogitsOf(0.1, 0.4, 0.3, 0.2));
+        Assert.Equal([1, 2], distinct.Select(k => k.Token));
+        Assert.Equal(4.0 / 7, distinct[0].Probability, 1e-6);
         // top-k 3 leaves thirds; top-p 0.5 then keeps two (mass before the third is 2/3 ≥ 0.5).
         var both = new TokenSampler(Settings(topK: 3, topP: 0.5), 0).KeptDistribution(logits);
         Assert.Equal([0, 1], both.Select(k => k.Token));
