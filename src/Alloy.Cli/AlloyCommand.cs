@@ -65,6 +65,7 @@ public static class AlloyCommand
         root.Subcommands.Add(Commands.TemplateCommand.Create(stdout));
         root.Subcommands.Add(Commands.LogitsCommand.Create(stdout));
         root.Subcommands.Add(Commands.GradeCommand.Create(stdout));
+        root.Subcommands.Add(Commands.ReportCommand.Create(stdout));
         return root;
     }
 }
