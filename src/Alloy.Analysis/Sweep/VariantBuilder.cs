@@ -47,6 +47,12 @@ public sealed class BuiltVariant : IDisposable
     public void Dispose() => _owned?.Dispose();
 }
 
+/// <summary>What building a variant will produce, from its plan.</summary>
+/// <param name="Tensors">Output tensors (a parent: its tensors).</param>
+/// <param name="Merged">Tensors merged (the rest are copied from instruct); 0 for a parent.</param>
+/// <param name="Bytes">Bytes of the weights held in memory (a parent: mapped).</param>
+public sealed record VariantPlanSummary(int Tensors, int Merged, long Bytes);
+
 /// <summary>
 /// Builds variants of a <see cref="SweepSpec"/>. A merged variant's tensors come from <see cref="PlanBuilder.Build"/> and
 /// <see cref="MergeExecutor.Run"/> into a <see cref="MemorySink"/>, in the plan's output dtype (the inputs' own unless the
@@ -91,6 +97,34 @@ public sealed class VariantBuilder(SweepSpec spec, ExecutionOptions? options = n
         }
         TotalBuildTime += built.BuildTime;
         return built;
+    }
+
+    /// <summary>
+    /// Plans <paramref name="variant"/> without merging (headers only, no weight byte read): for a parent its tensor count
+    /// and bytes, for a merge the plan's output tensors, how many are merged, and its output bytes.
+    /// </summary>
+    /// <exception cref="AlloyInputException">A model folder is missing or unreadable, or the variant's config does not plan.</exception>
+    public VariantPlanSummary Describe(SweepVariant variant)
+    {
+        ArgumentNullException.ThrowIfNull(variant);
+        if (variant.IsParent)
+        {
+            string folder = variant.Parent == ParentRole.Instruct ? spec.Models.Instruct : spec.Models.Thinking;
+            RequireFolder(folder, variant.Parent == ParentRole.Instruct ? "models.instruct" : "models.thinking");
+            using var checkpoint = Checkpoint.Open(folder);
+            return new VariantPlanSummary(checkpoint.Tensors.Length, 0, checkpoint.DataBytes);
+        }
+        RequireFolder(spec.Models.Instruct, "models.instruct");
+        RequireFolder(spec.Models.Thinking, "models.thinking");
+        BuiltPlan built = PlanBuilder.Build(variant.ToMergeConfig(spec.SourceFile), Checkpoint.Open);
+        try
+        {
+            return new VariantPlanSummary(built.Plan.Tensors.Length, built.Plan.Tensors.Count(t => t.IsMerge), built.Plan.Tensors.Sum(t => t.OutputBytes));
+        }
+        finally
+        {
+            foreach (Checkpoint m in built.Models) m.Dispose();
+        }
     }
 
     private BuiltVariant Merge(SweepVariant variant, Stopwatch stopwatch, CancellationToken cancellation)
