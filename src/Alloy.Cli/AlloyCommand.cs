@@ -66,6 +66,8 @@ public static class AlloyCommand
         root.Subcommands.Add(Commands.LogitsCommand.Create(stdout));
         root.Subcommands.Add(Commands.GenerateCommand.Create(stdout, stderr));
         root.Subcommands.Add(Commands.GradeCommand.Create(stdout));
+        root.Subcommands.Add(Commands.ReportCommand.Create(stdout));
+        root.Subcommands.Add(Commands.SweepCommand.Create(stdout, stderr));
         return root;
     }
 }

@@ -12,7 +12,7 @@ public class DependencyArrowTests
         { "Alloy.Merging", ["Alloy.Tensors"] },
         { "Alloy.Inference", ["Alloy.Tensors"] },
         { "Alloy.Evaluation", ["Alloy.Inference", "Alloy.Tensors"] },
-        { "Alloy.Analysis", ["Alloy.Evaluation", "Alloy.Inference", "Alloy.Tensors"] },
+        { "Alloy.Analysis", ["Alloy.Evaluation", "Alloy.Inference", "Alloy.Merging", "Alloy.Tensors"] }, // Sweep/ builds variants (approved)
         { "Alloy.Server", ["Alloy.Inference", "Alloy.Tensors"] },
     };
 
