@@ -25,8 +25,9 @@ public sealed class AlloyServer : IAsyncDisposable
     private readonly Lock _gate = new();
     private Task? _stopping;
 
-    private AlloyServer(WebApplication app, EmbeddedGenerator generator, AdmissionQueue admission, string model, CancellationTokenSource abandon)
+    private AlloyServer(WebApplication app, EmbeddedGenerator generator, AdmissionQueue admission, TokenRouter router, string model, CancellationTokenSource abandon)
     {
+        Router = router;
         _abandon = abandon;
         _app = app;
         _generator = generator;
@@ -45,6 +46,9 @@ public sealed class AlloyServer : IAsyncDisposable
 
     /// <summary>The bound on admitted requests.</summary>
     internal AdmissionQueue Admission { get; }
+
+    /// <summary>The per-request token routing of streamed answers.</summary>
+    internal TokenRouter Router { get; }
 
     /// <summary>True once <see cref="StopAsync"/> was called: new requests get 503.</summary>
     public bool IsStopping => Volatile.Read(ref _stopping) is not null;
@@ -81,7 +85,7 @@ public sealed class AlloyServer : IAsyncDisposable
             var app = builder.Build();
             var admission = new AdmissionQueue(options.MaxQueue);
             var abandon = new CancellationTokenSource();
-            var server = new AlloyServer(app, generator, admission, model, abandon);
+            var server = new AlloyServer(app, generator, admission, router, model, abandon);
             var endpoints = new CompletionEndpoints(
                 generator,
                 new CompletionRequestParser(model, generator.Defaults, generator.ContextLength),

@@ -22,9 +22,13 @@ internal sealed class TokenRouter
         return new Registration(this, request);
     }
 
+    /// <summary>Called with every token before it is routed (tests use it to hold the engine mid-generation).</summary>
+    internal Action<GeneratedToken>? Observer { get; set; }
+
     /// <summary>The engine's OnToken callback.</summary>
     public void Dispatch(GeneratedToken token)
     {
+        Observer?.Invoke(token);
         if (_listeners.TryGetValue(token.Request, out var listener))
             listener(token);
     }
