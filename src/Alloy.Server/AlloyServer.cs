@@ -50,6 +50,9 @@ public sealed class AlloyServer : IAsyncDisposable
     /// <summary>The per-request token routing of streamed answers.</summary>
     internal TokenRouter Router { get; }
 
+    /// <summary>Cancelled when the drain period of <see cref="StopAsync"/> has passed and the remaining work is abandoned.</summary>
+    internal CancellationToken Abandoned => _abandon.Token;
+
     /// <summary>True once <see cref="StopAsync"/> was called: new requests get 503.</summary>
     public bool IsStopping => Volatile.Read(ref _stopping) is not null;
 
