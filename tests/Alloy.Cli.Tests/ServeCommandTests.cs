@@ -60,12 +60,18 @@ public partial class ServeCommandTests
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { alloy, "serve", folder, "--port", "0", "--max-batch", "4" })
             start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
+        using var process = new Process { StartInfo = start };
+        var firstLine = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var log = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, line) => firstLine.TrySetResult(line.Data);
+        process.ErrorDataReceived += (_, line) => { lock (log) log.AppendLine(line.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         try
         {
-            var banner = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
-            Assert.True(banner is not null, $"alloy serve printed nothing; stderr: {await stderr}");
+            var banner = await firstLine.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.True(banner is not null, $"alloy serve printed nothing; stderr: {log}");
             var match = BannerPattern().Match(banner);
             Assert.True(match.Success, $"unexpected banner: {banner}");
             Assert.Equal("tiny", match.Groups["model"].Value);
@@ -92,9 +98,9 @@ public partial class ServeCommandTests
         }
         using (var exited = new CancellationTokenSource(TimeSpan.FromMinutes(1)))
             await process.WaitForExitAsync(exited.Token);
-        var log = await stderr;
+        process.WaitForExit();
         Assert.Equal(0, process.ExitCode);
-        Assert.Contains("stopped", log, StringComparison.Ordinal);
+        Assert.Contains("stopped", log.ToString(), StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"^Serving (?<model>\S+) on (?<url>http://127\.0\.0\.1:\d+) \(OpenAI-compatible; Ctrl-C to stop\)$")]
