@@ -47,6 +47,9 @@ public sealed class AlloyServer : IAsyncDisposable
     /// <summary>The bound on admitted requests.</summary>
     internal AdmissionQueue Admission { get; }
 
+    /// <summary>The request handlers.</summary>
+    internal CompletionEndpoints Endpoints { get; private set; } = null!;
+
     /// <summary>The per-request token routing of streamed answers.</summary>
     internal TokenRouter Router { get; }
 
@@ -89,7 +92,7 @@ public sealed class AlloyServer : IAsyncDisposable
             var admission = new AdmissionQueue(options.MaxQueue);
             var abandon = new CancellationTokenSource();
             var server = new AlloyServer(app, generator, admission, router, model, abandon);
-            var endpoints = new CompletionEndpoints(
+            server.Endpoints = new CompletionEndpoints(
                 generator,
                 new CompletionRequestParser(model, generator.Defaults, generator.ContextLength),
                 router,
@@ -98,6 +101,7 @@ public sealed class AlloyServer : IAsyncDisposable
                 () => server.IsStopping,
                 abandon.Token,
                 options.Log);
+            var endpoints = server.Endpoints;
             app.MapPost("/v1/chat/completions", context => endpoints.CompleteAsync(context, chat: true));
             app.MapPost("/v1/completions", context => endpoints.CompleteAsync(context, chat: false));
             app.MapGet("/v1/models", endpoints.ModelsAsync);

@@ -25,6 +25,10 @@ internal sealed class CompletionEndpoints(
 {
     private const int MaxBodyBytes = 16 * 1024 * 1024;
     private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    private long _submitted;
+
+    /// <summary>Requests handed to the engine so far (tests wait on it to know a request is queued there).</summary>
+    public long Submitted => Interlocked.Read(ref _submitted);
 
     /// <summary>GET /health: 200 while serving, 503 once shutdown began.</summary>
     public Task HealthAsync(HttpContext context) => stopping()
@@ -87,7 +91,9 @@ internal sealed class CompletionEndpoints(
         EmbeddedGeneration result;
         try
         {
-            result = await generator.GenerateWithStatisticsAsync(request.ToGenerationRequest(), cancellationToken).ConfigureAwait(false);
+            var work = generator.GenerateWithStatisticsAsync(request.ToGenerationRequest(), cancellationToken);
+            Interlocked.Increment(ref _submitted);
+            result = await work.ConfigureAwait(false);
         }
         catch (AlloyInputException e)
         {
@@ -118,6 +124,7 @@ internal sealed class CompletionEndpoints(
         try
         {
             work = generator.GenerateWithStatisticsAsync(generation, cancellationToken);
+            Interlocked.Increment(ref _submitted);
         }
         catch (AlloyInputException e)
         {
