@@ -17,7 +17,8 @@ internal static class ServeBenchmark
 {
     /// <summary>
     /// args: [seconds per phase (default 20)] [clients (default 64)] [max_tokens (default 64)] [max batch (default 64)]
-    /// [rounds (default 3): direct then served, alternated].
+    /// [rounds (default 3): direct then served, alternated] [path of alloy.dll: serve from `dotnet alloy.dll serve` in its
+    /// own process (its RSS is then the server's alone, read from /proc/PID/status) instead of in this process].
     /// Even-numbered clients stream (SSE, usage in the last chunk), odd ones ask for whole answers.
     /// </summary>
     public static int Run(string[] args)
@@ -27,6 +28,12 @@ internal static class ServeBenchmark
         var maxTokens = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64;
         var maxBatch = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 64;
         var rounds = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 3;
+        var alloyDll = args.Length > 5 ? Path.GetFullPath(args[5]) : null;
+        if (alloyDll is not null && !File.Exists(alloyDll))
+        {
+            Console.Error.WriteLine($"{alloyDll}: no such file; give the built alloy.dll (src/Alloy.Cli/bin/Release/net10.0/alloy.dll)");
+            return 2;
+        }
         using var temp = new TempFolder();
         var folder = TinyChatModel.Create(temp.Sub("tiny"));
         Console.WriteLine($"serve benchmark: tiny fixture qwen3-tied-f32 (2 layers, hidden 32), {clients} clients, {seconds:0.#} s per phase, {rounds} rounds, max_tokens {maxTokens}, max batch {maxBatch}");
@@ -35,7 +42,7 @@ internal static class ServeBenchmark
         var settings = new GenerationSettings(0.8, 0.95, 40, 0.0, 0.0, maxTokens, [], 0, null);
         // Warm-up of both paths (JIT, thread pool growth, connection pool), not counted.
         DirectPhase(folder, settings, clients, maxBatch, 2);
-        ServedPhase(folder, clients, maxTokens, maxBatch, 2).GetAwaiter().GetResult();
+        ServedPhase(folder, clients, maxTokens, maxBatch, 2, alloyDll).GetAwaiter().GetResult();
         // Alternate the two phases so load from other processes on a shared machine falls on both alike.
         var ratios = new List<double>();
         long totalErrors = 0;
@@ -44,13 +51,13 @@ internal static class ServeBenchmark
             var direct = DirectPhase(folder, settings, clients, maxBatch, seconds);
             var directRate = direct.Tokens / direct.Seconds;
             Console.WriteLine($"round {round} direct engine: {direct.Requests} requests, {direct.Tokens} tokens in {direct.Seconds:F1} s = {directRate:F0} tok/s, {direct.Requests / direct.Seconds:F1} req/s");
-            var served = ServedPhase(folder, clients, maxTokens, maxBatch, seconds).GetAwaiter().GetResult();
+            var served = ServedPhase(folder, clients, maxTokens, maxBatch, seconds, alloyDll).GetAwaiter().GetResult();
             var rate = served.Tokens / served.Seconds;
             totalErrors += served.Errors;
             ratios.Add(rate / directRate);
             Console.WriteLine($"round {round} alloy serve:   {served.Requests} requests, {served.Tokens} tokens in {served.Seconds:F1} s = {rate:F0} tok/s, {served.Requests / served.Seconds:F1} req/s, errors {served.Errors}");
             Console.WriteLine($"round {round} latency per request: median {served.MedianMs:F0} ms, p99 {served.P99Ms:F0} ms");
-            Console.WriteLine($"round {round} RSS: before serving {served.RssStartMb:F0} MB, peak {served.RssPeakMb:F0} MB, last quarter mean {served.RssTailMb:F0} MB, after stop {served.RssEndMb:F0} MB (server and clients share this process)");
+            Console.WriteLine($"round {round} RSS: before serving {served.RssStartMb:F0} MB, peak {served.RssPeakMb:F0} MB, last quarter mean {served.RssTailMb:F0} MB, when the load ended {served.RssEndMb:F0} MB {(alloyDll is null ? "(server and clients share this process)" : "(the alloy serve process alone)")}");
             Console.WriteLine($"round {round} ratio served / direct tok/s: {rate / directRate:F3}");
         }
         Console.WriteLine($"median ratio served / direct over {rounds} rounds: {ratios.Order().ElementAt(ratios.Count / 2):F3}; errors {totalErrors}");
@@ -79,11 +86,13 @@ internal static class ServeBenchmark
         return new Phase(requests, tokens, clock.Elapsed.TotalSeconds);
     }
 
-    private static async Task<Phase> ServedPhase(string folder, int clients, int maxTokens, int maxBatch, double seconds)
+    private static async Task<Phase> ServedPhase(string folder, int clients, int maxTokens, int maxBatch, double seconds, string? alloyDll)
     {
         GC.Collect();
-        var rssStart = RssMb();
-        var server = await AlloyServer.StartAsync(folder, new AlloyServerOptions { Port = 0, MaxBatchSize = maxBatch, MaxQueue = Math.Max(256, clients) }).ConfigureAwait(false);
+        await using var server = alloyDll is null
+            ? await InProcess.StartAsync(folder, maxBatch, clients).ConfigureAwait(false)
+            : await ChildProcess.StartAsync(alloyDll, folder, maxBatch, clients).ConfigureAwait(false);
+        var rssStart = server.RssMb();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients * 2 }) { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromMinutes(5) };
         long requests = 0, tokens = 0, errors = 0;
         var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
@@ -95,7 +104,7 @@ internal static class ServeBenchmark
             while (!sampling.IsCancellationRequested)
             {
                 lock (rss)
-                    rss.Add((clock.Elapsed.TotalSeconds, RssMb()));
+                    rss.Add((clock.Elapsed.TotalSeconds, server.RssMb()));
                 try { await Task.Delay(250, sampling.Token).ConfigureAwait(false); }
                 catch (OperationCanceledException) { }
             }
@@ -143,20 +152,87 @@ internal static class ServeBenchmark
         var elapsed = clock.Elapsed.TotalSeconds;
         await sampling.CancelAsync().ConfigureAwait(false);
         await sampler.ConfigureAwait(false);
-        await server.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        await server.DisposeAsync().ConfigureAwait(false);
         GC.Collect();
+        var rssEnd = server.RssMb();
+        await server.StopAsync().ConfigureAwait(false);
         var sorted = latencies.Order().ToArray();
         var tail = rss.Where(r => r.At >= elapsed * 0.75).Select(r => r.Mb).DefaultIfEmpty(0).Average();
         return new Phase(requests, tokens, elapsed, errors,
             sorted.Length > 0 ? sorted[sorted.Length / 2] : 0, sorted.Length > 0 ? sorted[(int)(sorted.Length * 0.99)] : 0,
-            rssStart, rss.Max(r => r.Mb), tail, RssMb());
+            rssStart, rss.Max(r => r.Mb), tail, rssEnd);
     }
 
-    /// <summary>Resident set size of this process in MB (VmRSS from /proc/self/status).</summary>
-    private static double RssMb()
+    /// <summary>A running server under test: its URL, its RSS, and how to stop it.</summary>
+    private interface IServed : IAsyncDisposable
     {
-        foreach (var line in File.ReadLines("/proc/self/status"))
+        Uri BaseUrl { get; }
+
+        double RssMb();
+
+        Task StopAsync();
+    }
+
+    private sealed class InProcess(AlloyServer server) : IServed
+    {
+        public Uri BaseUrl => server.BaseUrl;
+
+        public static async Task<IServed> StartAsync(string folder, int maxBatch, int clients) =>
+            new InProcess(await AlloyServer.StartAsync(folder, new AlloyServerOptions { Port = 0, MaxBatchSize = maxBatch, MaxQueue = Math.Max(256, clients) }).ConfigureAwait(false));
+
+        public double RssMb() => ServeBenchmark.RssMb("/proc/self/status");
+
+        public Task StopAsync() => server.StopAsync(TimeSpan.FromSeconds(5));
+
+        public ValueTask DisposeAsync() => server.DisposeAsync();
+    }
+
+    /// <summary>`dotnet alloy.dll serve FOLDER --port 0`, its banner parsed for the URL; stopped with SIGTERM (exit 0 expected).</summary>
+    private sealed class ChildProcess(Process process, Uri url) : IServed
+    {
+        public Uri BaseUrl => url;
+
+        public static async Task<IServed> StartAsync(string alloyDll, string folder, int maxBatch, int clients)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[] { alloyDll, "serve", folder, "--port", "0", "--name", "tiny", "--max-batch", maxBatch.ToString(CultureInfo.InvariantCulture), "--max-queue", Math.Max(256, clients).ToString(CultureInfo.InvariantCulture) })
+                start.ArgumentList.Add(arg);
+            var process = new Process { StartInfo = start };
+            var banner = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            process.OutputDataReceived += (_, line) => banner.TrySetResult(line.Data);
+            process.ErrorDataReceived += (_, line) => { if (line.Data is { Length: > 0 } text && text != "stopped" && !text.StartsWith("stopping", StringComparison.Ordinal)) Console.Error.WriteLine($"alloy serve: {text}"); };
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var line = await banner.Task.WaitAsync(TimeSpan.FromMinutes(2)).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("alloy serve exited before printing its banner");
+            var at = line.IndexOf("http://", StringComparison.Ordinal);
+            return new ChildProcess(process, new Uri(line[at..line.IndexOf(' ', at)]));
+        }
+
+        public double RssMb() => ServeBenchmark.RssMb($"/proc/{process.Id}/status");
+
+        public async Task StopAsync()
+        {
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+                await kill.WaitForExitAsync().ConfigureAwait(false);
+            await process.WaitForExitAsync().ConfigureAwait(false);
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"alloy serve exited with {process.ExitCode} after SIGTERM");
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (!process.HasExited)
+                process.Kill();
+            process.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Resident set size in MB (VmRSS) from a /proc/PID/status file.</summary>
+    private static double RssMb(string statusFile)
+    {
+        foreach (var line in File.ReadLines(statusFile))
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
         return double.NaN;
