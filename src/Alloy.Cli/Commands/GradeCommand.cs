@@ -38,8 +38,8 @@ internal static class GradeCommand
             if (parse.GetValue(output) is { } folder)
             {
                 Directory.CreateDirectory(folder);
-                WriteAtomically(Path.Combine(folder, "metrics.json"), metrics + "\n");
-                WriteAtomically(Path.Combine(folder, "verdicts.jsonl"), string.Concat(report.Responses.Select(r => VerdictLine(r) + "\n")));
+                MetricsFile.WriteAtomically(Path.Combine(folder, MetricsFile.FileName), metrics + "\n");
+                MetricsFile.WriteAtomically(Path.Combine(folder, "verdicts.jsonl"), string.Concat(report.Responses.Select(r => VerdictLine(r) + "\n")));
             }
             var m = report.Metrics;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -49,13 +49,6 @@ internal static class GradeCommand
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
     }
 
     private static string VerdictLine(GradedResponse r)
@@ -74,46 +67,14 @@ internal static class GradeCommand
 
     private static string MetricsJson(GradingReport report, string source, ulong seed)
     {
-        var m = report.Metrics;
-        return Output.Json(w =>
+        var settings = Output.Json(w =>
         {
-            void Optional(string name, double? value)
-            {
-                if (value is double v && double.IsFinite(v))
-                    w.WriteNumber(name, v);
-                else
-                    w.WriteNull(name);
-            }
             w.WriteStartObject();
-            w.WriteString("model", source);
-            w.WriteString("benchmark", report.Benchmark.Name);
-            w.WriteNumber("problems", m.Problems);
-            w.WriteNumber("samples", m.Samples);
-            w.WriteNumber("mean_at_k", m.MeanAtK.Mean);
-            w.WriteStartArray("mean_at_k_ci90");
-            w.WriteNumberValue(m.MeanAtK.IntervalLow);
-            w.WriteNumberValue(m.MeanAtK.IntervalHigh);
-            w.WriteEndArray();
-            Optional("mean_at_k_problem_se", m.MeanAtK.ProblemStandardError);
-            w.WriteStartObject("pass_at");
-            w.WriteNumber("1", m.PassAt1);
-            w.WriteNumber(m.Samples.ToString(CultureInfo.InvariantCulture), m.PassAtK);
-            w.WriteEndObject();
-            Optional("vote_at_k", m.VoteAtK);
-            Optional("mean_tokens", m.Tokens?.Mean);
-            Optional("median_tokens", m.Tokens?.Median);
-            Optional("p90_tokens", m.Tokens?.P90);
-            w.WriteNull("mean_think_tokens");
-            w.WriteNull("mean_answer_tokens");
-            w.WriteNumber("think_ratio", m.ThinkRatio);
-            w.WriteNumber("truncated_ratio", m.TruncatedRatio);
-            w.WriteNumber("reflection_rate", m.ReflectionRate);
-            w.WriteStartObject("settings");
             w.WriteString("graded_from", source);
             w.WriteString("grader", report.Benchmark.Grader.ToString().ToLowerInvariant());
             w.WriteNumber("seed", seed);
             w.WriteEndObject();
-            w.WriteEndObject();
-        });
+        }, indented: false);
+        return MetricsFile.ToJson(report.Metrics, source, report.Benchmark.Name, settings);
     }
 }

@@ -84,6 +84,9 @@ public sealed class EmbeddedGenerator : IGenerator, IDisposable
     /// <summary>Most positions (prompt + generated) a sequence may hold: max_position_embeddings, or int.MaxValue when absent.</summary>
     public int ContextLength { get; }
 
+    /// <summary>The chat template's source text (chat_template.jinja or tokenizer_config.json's), or null when the folder has none.</summary>
+    public string? ChatTemplateSource => _template?.Template.Source;
+
     /// <summary>
     /// Opens a model folder: memory-mapped checkpoint, tokenizer.json, the chat template (chat_template.jinja or
     /// tokenizer_config.json; only needed for chat prompts) and generation_config.json.
