@@ -49,7 +49,7 @@ internal static class EvalCommand
         {
             var modelName = parse.GetValue(model)!;
             var benchName = parse.GetValue(bench)!;
-            var benchmark = BenchmarkLoader.Load(benchName, parse.GetValue(dataDir) ?? BenchmarkLoader.DefaultDataDirectory(), ParseGrader(parse.GetValue(grader)));
+            var benchmark = BenchmarkLoader.Load(benchName, parse.GetValue(dataDir) ?? BenchmarkLoader.DefaultDataDirectory(), BenchmarkLoader.ParseGrader(parse.GetValue(grader), "--grader"));
             if (parse.GetValue(limit) is < 1)
                 throw new AlloyInputException($"--limit {parse.GetValue(limit)} is invalid: use at least 1");
             var perEndpoint = parse.GetValue(concurrency);
@@ -144,16 +144,6 @@ internal static class EvalCommand
         });
         return command;
     }
-
-    internal static GraderKind? ParseGrader(string? name) => name switch
-    {
-        null => null,
-        "math" => GraderKind.Math,
-        "number" => GraderKind.Number,
-        "choice" => GraderKind.Choice,
-        "ifeval" => GraderKind.IfEval,
-        var other => throw new AlloyInputException($"--grader '{other}' is not one of math, number, choice, ifeval"),
-    };
 
     // A samples bar with tokens/s and ETA when stderr is a terminal; a plain line every 10% otherwise.
     private static async Task<EvaluationOutcome> RunWithProgress(TextWriter stderr, EvaluationJob job, IGenerator generator, string runDirectory, CancellationToken cancellation)

@@ -22,15 +22,7 @@ internal static class GradeCommand
         var command = new Command("grade", "Grade existing responses without generating anything") { responses, bench, grader, seed, dataDir, output };
         command.SetAction(parse =>
         {
-            GraderKind? kind = parse.GetValue(grader) switch
-            {
-                null => null,
-                "math" => GraderKind.Math,
-                "number" => GraderKind.Number,
-                "choice" => GraderKind.Choice,
-                "ifeval" => GraderKind.IfEval,
-                var other => throw new AlloyInputException($"--grader '{other}' is not one of math, number, choice, ifeval"),
-            };
+            var kind = BenchmarkLoader.ParseGrader(parse.GetValue(grader), "--grader");
             var benchmark = BenchmarkLoader.Load(parse.GetValue(bench)!, parse.GetValue(dataDir) ?? BenchmarkLoader.DefaultDataDirectory(), kind);
             var given = ResponseGrading.ReadResponses(parse.GetValue(responses)!);
             var report = ResponseGrading.Grade(benchmark, given, parse.GetValue(seed));
