@@ -19,7 +19,8 @@ public static class MetricsFile
     /// p90_tokens, mean_think_tokens, mean_answer_tokens, think_ratio, truncated_ratio, reflection_rate</c>, then
     /// <c>levels</c> (<c>[{level, problems, mean_at_k}]</c>, only when every problem has a level) and <c>settings</c>
     /// (<paramref name="settingsJson"/>, a JSON object, written verbatim). Values that are unknown or not finite
-    /// (a standard error over one problem, an interval over k = 1 samples) are null.
+    /// (a standard error over one problem, an interval over k = 1 samples) are null. The t-interval is clipped to
+    /// [0, 1], the range of an accuracy.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="settingsJson"/> is not a JSON object.</exception>
     public static string ToJson(MetricsSummary m, string model, string benchmark, string settingsJson)
@@ -47,8 +48,8 @@ public static class MetricsFile
             if (double.IsFinite(m.MeanAtK.IntervalLow) && double.IsFinite(m.MeanAtK.IntervalHigh))
             {
                 w.WriteStartArray("mean_at_k_ci90");
-                w.WriteNumberValue(m.MeanAtK.IntervalLow);
-                w.WriteNumberValue(m.MeanAtK.IntervalHigh);
+                w.WriteNumberValue(Math.Clamp(m.MeanAtK.IntervalLow, 0, 1));
+                w.WriteNumberValue(Math.Clamp(m.MeanAtK.IntervalHigh, 0, 1));
                 w.WriteEndArray();
             }
             else
