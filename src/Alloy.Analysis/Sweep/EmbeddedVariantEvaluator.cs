@@ -34,17 +34,9 @@ public sealed class EmbeddedVariantEvaluator(EmbeddedEvaluatorOptions options) :
         var benchmark = BenchmarkLoader.Load(b.Name, options.DataDirectory, BenchmarkLoader.ParseGrader(b.Grader));
         using var generator = EmbeddedGenerator.FromWeights(request.Weights, request.TokenizerFolder,
             new EmbeddedGeneratorOptions { MaxBatchSize = options.MaxBatchSize, Threads = options.Threads });
-        var g = request.Generation;
-        var preset = g.Preset is { } name ? GenerationPresets.Get(name) : GenerationPresets.FromModel(generator.Defaults);
-        var settings = GenerationPresets.Resolve(preset, new GenerationOverrides(g.Temperature, g.TopP, g.TopK, g.MinP, MaxTokens: g.MaxTokens, Seed: g.Seed));
-        var job = new EvaluationJob(request.VariantName, b.Name, benchmark, b.Samples ?? options.DefaultSamples, settings,
-            generator.ChatTemplateSource is { } source ? Evaluation.RunSettings.Sha256Hex(source) : "")
-        {
-            Limit = b.Limit,
-            MaxConcurrentRequests = options.MaxBatchSize,
-            CountTokens = generator.CountTokens,
-            Backend = "embedded",
-        };
+        var job = SweepEvaluationJob.Create(request, benchmark, generator.Defaults,
+            generator.ChatTemplateSource is { } source ? Evaluation.RunSettings.Sha256Hex(source) : "",
+            generator.CountTokens, options.DefaultSamples, "embedded") with { MaxConcurrentRequests = options.MaxBatchSize };
         var outcome = await Evaluator.RunAsync(generator, job, request.RunDirectory, options.Progress, cancellation).ConfigureAwait(false);
         return VariantMetrics.ReadFile(outcome.MetricsPath);
     }

@@ -35,8 +35,10 @@ internal static class SweepCommand
             }
             if (parse.GetValue(maxBatch) < 1)
                 throw new AlloyInputException($"--max-batch {parse.GetValue(maxBatch)} is invalid: use at least 1");
-            var chosen = evaluator?.Invoke(parsed) ?? new EmbeddedVariantEvaluator(new EmbeddedEvaluatorOptions(
-                parse.GetValue(dataDir) ?? BenchmarkLoader.DefaultDataDirectory(), MaxBatchSize: parse.GetValue(maxBatch), Threads: parse.GetValue(threads)));
+            var data = parse.GetValue(dataDir) ?? BenchmarkLoader.DefaultDataDirectory();
+            var chosen = evaluator?.Invoke(parsed) ?? (parsed.Backend.Type == "embedded"
+                ? new EmbeddedVariantEvaluator(new EmbeddedEvaluatorOptions(data, MaxBatchSize: parse.GetValue(maxBatch), Threads: parse.GetValue(threads)))
+                : new OpenAiVariantEvaluator(parsed, new OpenAiEvaluatorOptions(data)));
             var progress = new InlineProgress<SweepProgress>(p =>
             {
                 if (p.CurrentVariant is null) return;
