@@ -95,6 +95,19 @@ internal sealed class FakeHub : IAsyncDisposable
         return repo;
     }
 
+    /// <summary>A repository serving every file of a local folder (the *.safetensors as LFS files).</summary>
+    public FakeRepo AddFolder(string repoId, string commit, string folder)
+    {
+        var repo = new FakeRepo(commit);
+        foreach (var path in Directory.GetFiles(folder))
+        {
+            var name = Path.GetFileName(path);
+            repo.Files[name] = new(File.ReadAllBytes(path), name.EndsWith(".safetensors", StringComparison.Ordinal));
+        }
+        Repos[repoId] = repo;
+        return repo;
+    }
+
     public IEnumerable<HubRequest> CdnGets => Requests.Where(r => r.Cdn && r.Method == "GET");
 
     private static byte[] Bytes(int count, int seed)

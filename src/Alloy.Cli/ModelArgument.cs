@@ -1,0 +1,31 @@
+// The one place where a verb's MODEL argument becomes a local path: an existing file or folder stays as it is,
+// an `org/name[@revision]` is fetched from the hub (or found in the cache when HF_HUB_OFFLINE is set).
+using Alloy.Tensors.Hub;
+
+namespace Alloy.Cli;
+
+internal static class ModelArgument
+{
+    /// <summary>
+    /// The environment the hub settings are read from: null means the process environment. Tests set it
+    /// (it flows with the async context) so that they never change the process's variables.
+    /// </summary>
+    internal static readonly AsyncLocal<Func<string, string?>?> Environment = new();
+
+    /// <summary>HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE and the cache folder, from <see cref="Environment"/>.</summary>
+    public static HubOptions HubOptions() =>
+        Alloy.Tensors.Hub.HubOptions.FromEnvironment(Environment.Value ?? System.Environment.GetEnvironmentVariable);
+
+    /// <summary>The local path for a MODEL argument; download progress (if any) goes to the terminal's stderr.</summary>
+    public static string Resolve(string value) => Resolve(value, System.Console.Error);
+
+    /// <summary>The local path for a MODEL argument; download progress goes to <paramref name="stderr"/> when it is the terminal.</summary>
+    public static string Resolve(string value, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (File.Exists(value) || Directory.Exists(value) || !ModelReference.TryParse(value, out _, out _))
+            return value;
+        var options = HubOptions();
+        return HubProgressBars.Run(stderr, progress => HubModelResolver.ResolveAsync(value, options, progress));
+    }
+}
