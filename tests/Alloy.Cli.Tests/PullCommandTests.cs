@@ -125,4 +125,21 @@ public class PullCommandTests
         Assert.Equal(0, fromHub.ExitCode);
         Assert.Equal(fromFolder.Stdout, fromHub.Stdout);
     }
+
+    [Fact]
+    public async Task A_merge_config_may_name_hub_models_with_and_without_a_revision()
+    {
+        using var work = new TempFolder();
+        var local = TinyChatModel.Create(work.Sub("tiny"));
+        await using var hub = await FakeHub.StartAsync();
+        hub.AddFolder("acme/tiny-chat", Commit, local);
+        UseHub(hub, work.Sub("cache"));
+        var config = work.File("merge.yml");
+        File.WriteAllText(config, $"merge_method: linear\nmodels:\n  - model: acme/tiny-chat\n    parameters: {{weight: 0.5}}\n  - model: acme/tiny-chat@{Commit}\n    parameters: {{weight: 0.5}}\n");
+
+        var result = CliRunner.Run("merge", config, "--dry-run");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("plan:", result.Stdout, StringComparison.Ordinal);
+    }
 }

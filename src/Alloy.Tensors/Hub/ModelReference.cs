@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace Alloy.Tensors.Hub;
 
 /// <summary>A model repository on the hub and the revision (branch, tag or commit) wanted from it.</summary>
-/// <param name="RepoId">The repository, <c>org/name</c> (or a bare <c>name</c>).</param>
+/// <param name="RepoId">The repository, <c>org/name</c>.</param>
 /// <param name="Revision">A branch, a tag, a <c>refs/pr/N</c> or a 40-hex commit; <c>main</c> when not given.</param>
 public sealed partial record ModelReference(string RepoId, string Revision)
 {
@@ -46,7 +46,7 @@ public sealed partial record ModelReference(string RepoId, string Revision)
     /// <inheritdoc />
     public override string ToString() => Revision == DefaultRevision ? RepoId : $"{RepoId}@{Revision}";
 
-    // The hub's own rules: one or two parts, each of letters, digits, '-', '_', '.', at most 96 characters in all,
+    // The hub's own rules (with the namespace required, as bare legacy names would clash with local folders): two parts, each of letters, digits, '-', '_', '.', at most 96 characters in all,
     // no "--" or ".." anywhere, and no part starting or ending with '-' or '.'.
     private static string? RepoIdError(string repo)
     {
@@ -55,8 +55,8 @@ public sealed partial record ModelReference(string RepoId, string Revision)
         if (repo.Length > 96)
             return $"the repository id has {repo.Length} characters, at most 96 are allowed";
         var parts = repo.Split('/');
-        if (parts.Length > 2)
-            return "the repository id has more than one '/'";
+        if (parts.Length != 2)
+            return parts.Length < 2 ? "the repository id needs its organisation or user, org/name" : "the repository id has more than one '/'";
         foreach (var part in parts)
         {
             if (part.Length == 0)
