@@ -142,4 +142,22 @@ public class PullCommandTests
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("plan:", result.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_sweep_spec_may_name_hub_models()
+    {
+        using var work = new TempFolder();
+        var local = TinyChatModel.Create(work.Sub("tiny"));
+        await using var hub = await FakeHub.StartAsync();
+        hub.AddFolder("acme/tiny-chat", Commit, local);
+        hub.AddFolder("acme/tiny-instruct", Commit, local);
+        UseHub(hub, work.Sub("cache"));
+        var spec = work.File("sweep.yml");
+        File.WriteAllText(spec, $"models:\n  thinking: acme/tiny-chat\n  instruct: acme/tiny-instruct@{Commit}\nmethods:\n  - method: linear\n    lambda: [0.5]\nbenchmarks:\n  - name: aime25\n    samples: 1\noutput: runs/x\n");
+
+        var result = CliRunner.Run("sweep", spec, "--dry-run");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("linear-l0.50", result.Stdout, StringComparison.Ordinal);
+    }
 }
