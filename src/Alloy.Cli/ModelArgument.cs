@@ -26,6 +26,15 @@ internal static class ModelArgument
         if (File.Exists(value) || Directory.Exists(value) || !ModelReference.TryParse(value, out _, out _))
             return value;
         var options = HubOptions();
-        return HubProgressBars.Run(stderr, progress => HubModelResolver.ResolveAsync(value, options, progress));
+        try
+        {
+            return HubProgressBars.Run(stderr, progress => HubModelResolver.ResolveAsync(value, options, progress));
+        }
+        catch (HttpRequestException e)
+        {
+            // Most often a mistyped local path that happens to look like org/name, or no network: say both.
+            throw new Alloy.Tensors.AlloyInputException(
+                $"'{value}' is not a local path, and fetching it as a hub model from {options.Endpoint} failed: {e.Message}; check the path, or the network (HF_ENDPOINT, HF_HUB_OFFLINE=1 for the cache only)", e);
+        }
     }
 }

@@ -160,4 +160,17 @@ public class PullCommandTests
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Contains("linear-l0.50", result.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_model_argument_that_is_neither_a_local_path_nor_a_reachable_hub_model_exits_2_saying_both()
+    {
+        using var work = new TempFolder();
+        UseHub(null, work.Sub("cache"));
+
+        var result = CliRunner.Run("inspect", "nowhere/model");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("'nowhere/model' is not a local path", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -79,3 +79,38 @@ public class HubCacheLayoutTests
         Assert.Equal(Commit, File.ReadAllText(Path.Combine(cache.Path, "models--acme--tiny", "refs", "v1")));
     }
 }
+
+public class HubCachePathTests
+{
+    [Theory]
+    [InlineData("../evil")]
+    [InlineData("a/../../evil")]
+    [InlineData("/etc/passwd")]
+    [InlineData("a\\b")]
+    [InlineData("")]
+    public void Names_from_the_hub_cannot_leave_the_repository_folder(string name)
+    {
+        var cache = new HubCache("/tmp/cache", ModelReference.Parse("acme/tiny"));
+        Assert.Throws<AlloyInputException>(() => cache.SnapshotFile("1111111111111111111111111111111111111111", name));
+        Assert.Throws<AlloyInputException>(() => cache.RefPath(name));
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData("a/b")]
+    [InlineData("")]
+    public void Blob_and_commit_names_are_single_path_parts(string name)
+    {
+        var cache = new HubCache("/tmp/cache", ModelReference.Parse("acme/tiny"));
+        Assert.Throws<AlloyInputException>(() => cache.BlobPath(name));
+        Assert.Throws<AlloyInputException>(() => cache.SnapshotFolder(name));
+    }
+
+    [Fact]
+    public void Nested_revisions_and_files_map_to_nested_folders()
+    {
+        var cache = new HubCache("/tmp/cache", ModelReference.Parse("acme/tiny"));
+        Assert.Equal("/tmp/cache/models--acme--tiny/refs/refs/pr/1", cache.RefPath("refs/pr/1"));
+        Assert.Equal("/tmp/cache/models--acme--tiny/snapshots/c/sub/f.json", cache.SnapshotFile("c", "sub/f.json"));
+    }
+}
