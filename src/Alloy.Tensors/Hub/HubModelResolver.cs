@@ -25,8 +25,9 @@ public static class HubModelResolver
         ResolveAsync(pathOrReference, options, progress, cancellationToken).GetAwaiter().GetResult();
 
     /// <summary>
-    /// The snapshot folder of <paramref name="reference"/>: downloaded (only the missing files) when online,
-    /// taken from the cache when <see cref="HubOptions.Offline"/> is set (an error naming the cache when it is not there).
+    /// The snapshot folder of <paramref name="reference"/>: downloaded (only the missing files) when online, or
+    /// taken from the cache when <see cref="HubOptions.Offline"/> is set (an error naming the cache when it is not there)
+    /// or when the hub cannot be reached at all and the cache has the revision.
     /// </summary>
     public static Task<string> SnapshotAsync(ModelReference reference, HubOptions options, IProgress<HubProgress>? progress = null, CancellationToken cancellationToken = default) =>
         SnapshotAsync(reference, options, progress, cancellationToken, "");
@@ -51,6 +52,11 @@ public static class HubModelResolver
         catch (HubAccessException e) when (notFoundSuffix.Length > 0)
         {
             throw new HubAccessException(e.Message + notFoundSuffix, e.StatusCode);
+        }
+        catch (HttpRequestException e) when (e.StatusCode == null && new HubCache(options.CacheFolder, reference).CachedSnapshot(reference) is { } cached)
+        {
+            // The hub could not be reached at all: like huggingface_hub, use the complete snapshot the cache already has.
+            return cached;
         }
     }
 }

@@ -33,6 +33,31 @@ public class HubDownloadFaultTests
     }
 
     [Fact]
+    public async Task A_cut_transfer_without_retries_fails_keeps_the_partial_blob_and_the_next_run_resumes_it()
+    {
+        await using var hub = await FakeHub.StartAsync();
+        var repo = hub.AddModel("acme/tiny", Commit);
+        var etag = repo.Files[Shard].ETag;
+        hub.CutOnce[etag] = 150_000;
+        using var cache = new TempFolder();
+        var options = new HubOptions(hub.Endpoint, null, false, cache.Path) { MaxAttempts = 1 };
+        var root = Path.Combine(cache.Path, "models--acme--tiny");
+
+        await Assert.ThrowsAnyAsync<IOException>(() => HubModelResolver.SnapshotAsync(ModelReference.Parse("acme/tiny"), options));
+        var partial = new FileInfo(Path.Combine(root, "blobs", etag + ".incomplete"));
+        Assert.True(partial.Exists);
+        Assert.InRange(partial.Length, 1, 150_000);
+        Assert.False(File.Exists(Path.Combine(root, "blobs", etag)));
+        Assert.False(File.Exists(Path.Combine(root, "refs", "main")));
+
+        var snapshot = await HubModelResolver.SnapshotAsync(ModelReference.Parse("acme/tiny"), options);
+
+        Assert.Equal($"bytes={partial.Length}-", hub.CdnGets.Last(r => r.Path == $"/cdn/{etag}").Range);
+        Assert.Equal(repo.Files[Shard].Content, File.ReadAllBytes(Path.Combine(snapshot, Shard)));
+        Assert.False(File.Exists(partial.FullName));
+    }
+
+    [Fact]
     public async Task An_incomplete_blob_left_by_an_earlier_run_is_resumed_from_its_length()
     {
         await using var hub = await FakeHub.StartAsync();

@@ -71,4 +71,21 @@ public class HubOfflineAndResolverTests
         var e = await Assert.ThrowsAsync<HubAccessException>(() => HubModelResolver.ResolveAsync("acme/other", options));
         Assert.Contains("not a local path either", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_unreachable_hub_falls_back_to_a_warm_cache_and_is_an_error_on_a_cold_one()
+    {
+        using var cache = new TempFolder();
+        await using (var hub = await FakeHub.StartAsync())
+        {
+            hub.AddModel("acme/tiny", Commit);
+            await HubModelResolver.ResolveAsync("acme/tiny", new HubOptions(hub.Endpoint, null, false, cache.Path));
+        }
+        var unreachable = new HubOptions(new Uri("http://127.0.0.1:9"), null, false, cache.Path);
+
+        var folder = await HubModelResolver.ResolveAsync("acme/tiny", unreachable);
+        Assert.EndsWith(Commit, folder, StringComparison.Ordinal);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => HubModelResolver.ResolveAsync("acme/other", unreachable));
+    }
 }
