@@ -19,6 +19,7 @@ public sealed partial class HubDownloader : IDisposable
     private const int MaxRedirects = 10;
     private readonly HubOptions options;
     private readonly HttpClient http;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> blobLocks = new(StringComparer.Ordinal);
 
     /// <summary>A client for the hub and cache in <paramref name="options"/>.</summary>
     public HubDownloader(HubOptions options)
@@ -100,8 +101,18 @@ public sealed partial class HubDownloader : IDisposable
         }
         var metadata = await GetFileMetadataAsync(reference, commit, file, cancellationToken).ConfigureAwait(false);
         var blob = cache.BlobPath(metadata.ETag);
-        if (!File.Exists(blob))
-            await DownloadBlobAsync(reference, commit, file, metadata, cache, progress, cancellationToken).ConfigureAwait(false);
+        // Two files with the same content share one blob: the second waits for the first instead of racing it.
+        var blobLock = blobLocks.GetOrAdd(blob, _ => new SemaphoreSlim(1, 1));
+        await blobLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!File.Exists(blob))
+                await DownloadBlobAsync(reference, commit, file, metadata, cache, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            blobLock.Release();
+        }
         var entry = cache.LinkSnapshotFile(commit, file, metadata.ETag);
         var blobLength = new FileInfo(blob).Length;
         progress?.Report(new HubProgress(file, blobLength, blobLength, true));
@@ -119,8 +130,9 @@ public sealed partial class HubDownloader : IDisposable
         var files = revision.Files.Where(HubFileSelection.IsNeeded).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0)
             throw new AlloyInputException($"{reference} (commit {revision.Commit}) has no model files at its top level: no *.safetensors, config.json or tokenizer files among its {revision.Files.Count} files");
-        foreach (var file in files)
-            await DownloadFileAsync(reference, revision.Commit, file, progress, cancellationToken).ConfigureAwait(false);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.ParallelDownloads), CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(files, parallel, async (file, token) =>
+            await DownloadFileAsync(reference, revision.Commit, file, progress, token).ConfigureAwait(false)).ConfigureAwait(false);
         var cache = new HubCache(options.CacheFolder, reference);
         Directory.CreateDirectory(cache.SnapshotFolder(revision.Commit));
         if (!string.Equals(reference.Revision, revision.Commit, StringComparison.Ordinal))
@@ -129,7 +141,12 @@ public sealed partial class HubDownloader : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => http.Dispose();
+    public void Dispose()
+    {
+        http.Dispose();
+        foreach (var blobLock in blobLocks.Values)
+            blobLock.Dispose();
+    }
 
     private string EndpointBase => options.Endpoint.AbsoluteUri.TrimEnd('/');
 

@@ -15,6 +15,9 @@ public sealed record HubOptions(Uri Endpoint, string? Token, bool Offline, strin
     /// <summary>How many times one file's download is tried (each retry resumes from the bytes already on disk).</summary>
     public int MaxAttempts { get; init; } = 3;
 
+    /// <summary>How many files of a snapshot are downloaded at once.</summary>
+    public int ParallelDownloads { get; init; } = 4;
+
     /// <summary>Settings from the process environment.</summary>
     public static HubOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
 

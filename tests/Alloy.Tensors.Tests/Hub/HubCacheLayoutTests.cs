@@ -64,6 +64,22 @@ public class HubCacheLayoutTests
     }
 
     [Fact]
+    public async Task Two_files_with_the_same_content_share_one_blob_fetched_once()
+    {
+        await using var hub = await FakeHub.StartAsync();
+        var repo = hub.AddModel("acme/tiny", Commit);
+        var shard = repo.Files["model-00001-of-00002.safetensors"];
+        repo.Files["model.safetensors"] = shard;
+        using var cache = new TempFolder();
+
+        var snapshot = await HubModelResolver.SnapshotAsync(ModelReference.Parse("acme/tiny"), new HubOptions(hub.Endpoint, null, false, cache.Path) { ParallelDownloads = 8 });
+
+        Assert.Single(hub.CdnGets, r => r.Path == $"/cdn/{shard.ETag}");
+        Assert.Equal(new FileInfo(Path.Combine(snapshot, "model.safetensors")).LinkTarget, new FileInfo(Path.Combine(snapshot, "model-00001-of-00002.safetensors")).LinkTarget);
+        Assert.Equal(shard.Content, File.ReadAllBytes(Path.Combine(snapshot, "model.safetensors")));
+    }
+
+    [Fact]
     public async Task A_commit_revision_writes_no_ref_and_a_tag_writes_its_own()
     {
         await using var hub = await FakeHub.StartAsync();
