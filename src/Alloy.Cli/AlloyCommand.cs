@@ -75,6 +75,7 @@ public static class AlloyCommand
         root.Subcommands.Add(Commands.ReportCommand.Create(stdout));
         root.Subcommands.Add(Commands.SweepCommand.Create(stdout, stderr));
         root.Subcommands.Add(Commands.DemoCommand.Create(stdout, stderr));
+        root.Subcommands.Add(Commands.PullCommand.Create(stdout, stderr));
         return root;
     }
 }

@@ -129,7 +129,11 @@ public static partial class SweepSpecParser
             string? thinking = null, instruct = null, @base = null;
             foreach (var (key, _, v) in yaml.Entries(map, ModelKeys, "models"))
             {
-                string path = Resolve(yaml.Text(v, "models." + key, "expected a model folder path"));
+                string text = yaml.Text(v, "models." + key, "expected a model folder path");
+                string path = Resolve(text);
+                // A hub model (org/name[@revision]) that is no local path stays as written; `alloy sweep` fetches it.
+                if (!Directory.Exists(path) && !File.Exists(path) && Alloy.Tensors.Hub.ModelReference.TryParse(text, out _, out _))
+                    path = text;
                 switch (key)
                 {
                     case "thinking": thinking = path; break;

@@ -70,7 +70,7 @@ internal static class EvalCommand
                 case "embedded":
                     if (parse.GetValue(endpoint) is { Length: > 0 })
                         throw new AlloyInputException("--endpoint needs --backend openai; the embedded backend runs the model in this process");
-                    var embedded = EmbeddedGenerator.Open(modelName, new EmbeddedGeneratorOptions { MaxBatchSize = perEndpoint, Threads = parse.GetValue(threads) });
+                    var embedded = EmbeddedGenerator.Open(ModelArgument.Resolve(modelName, stderr), new EmbeddedGeneratorOptions { MaxBatchSize = perEndpoint, Threads = parse.GetValue(threads) });
                     (generator, lifetime, count, defaults) = (embedded, embedded, embedded.CountTokens, embedded.Defaults);
                     templateHash = embedded.ChatTemplateSource is { } source ? RunSettings.Sha256Hex(source) : "";
                     (inFlight, perRequest) = (perEndpoint, 4);
@@ -82,7 +82,7 @@ internal static class EvalCommand
                     var endpoints = urls.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
                         ? new OpenAiEndpoint(uri, perEndpoint)
                         : throw new AlloyInputException($"--endpoint '{u}' is not an http(s) URL; expected e.g. http://gpu-a:8000/v1")).ToArray();
-                    var folder = parse.GetValue(tokenizer) ?? (Directory.Exists(modelName) ? modelName : null);
+                    var folder = parse.GetValue(tokenizer) is { } t ? ModelArgument.Resolve(t, stderr) : Directory.Exists(modelName) ? modelName : null;
                     count = null;
                     templateHash = "served";
                     defaults = GenerationDefaults.None;

@@ -23,7 +23,7 @@ internal static class LogitsCommand
             var k = parse.GetValue(top);
             if (k < 1)
                 throw new AlloyInputException($"--top must be at least 1, got {k}");
-            var folder = parse.GetValue(model)!;
+            var folder = ModelArgument.Resolve(parse.GetValue(model)!);
             var tokenizer = BpeTokenizer.Load(folder);
             var ids = tokenizer.Encode(parse.GetValue(text)!, allowSpecial: true);
             if (ids.Length == 0)

@@ -35,7 +35,7 @@ internal static class MergeCommand
             if (out_ == null && !dry)
                 throw new AlloyInputException("-o OUT is required (or --dry-run to only plan)");
             var parsed = MergeConfigParser.ParseFile(configPath);
-            var built = PlanBuilder.Build(parsed, Checkpoint.Open);
+            var built = PlanBuilder.Build(parsed, model => Checkpoint.Open(ModelArgument.Resolve(model, stderr)));
             try
             {
                 var plan = built.Plan;

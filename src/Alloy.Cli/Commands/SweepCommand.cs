@@ -24,6 +24,7 @@ internal static class SweepCommand
         command.SetAction(parse =>
         {
             SweepSpec parsed = SweepSpecParser.ParseFile(parse.GetValue(spec)!);
+            parsed = parsed with { Models = new SweepModels(ModelArgument.Resolve(parsed.Models.Thinking, stderr), ModelArgument.Resolve(parsed.Models.Instruct, stderr), parsed.Models.Base is { } b ? ModelArgument.Resolve(b, stderr) : null) };
             string? runDirectory = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : parsed.Output;
             if (runDirectory is null)
                 throw new AlloyInputException($"{parsed.SourceFile}: no run folder; expected -o RUNDIR or output: in the spec");

@@ -17,7 +17,7 @@ internal static class TokenizeCommand
         var command = new Command("tokenize", "Token ids and count of a text (special tokens in TEXT are special)") { model, text, json };
         command.SetAction(parse =>
         {
-            var tokenizer = BpeTokenizer.Load(parse.GetValue(model)!);
+            var tokenizer = BpeTokenizer.Load(ModelArgument.Resolve(parse.GetValue(model)!));
             var ids = tokenizer.Encode(parse.GetValue(text)!, allowSpecial: true);
             if (parse.GetValue(json))
             {
