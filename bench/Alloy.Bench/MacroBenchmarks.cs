@@ -9,6 +9,7 @@ internal static class MacroBenchmarks
         ["io"] = IoBenchmark.Run,
         ["merge"] = MergeBenchmark.Run,
         ["decode"] = DecodeBenchmark.Run,
+        ["sweep"] = SweepBenchmark.Run,
     };
 
     public static bool TryRun(string name, string[] args, out int exitCode)
