@@ -85,7 +85,7 @@ public sealed class SweepRunner(IVariantEvaluator evaluator)
         Path.Combine(runDirectory, "variants", variant, benchmarkDirectory);
 
     /// <summary>
-    /// Expands <paramref name="spec"/>, writes RUNDIR/sweep.json, then for each variant whose benchmarks are not all done
+    /// Expands <paramref name="spec"/>, writes RUNDIR/sweep.json and (once) RUNDIR/parents-diff.json, then for each variant whose benchmarks are not all done
     /// (RUNDIR/variants/VARIANT/BENCH/metrics.json missing) builds it once and evaluates the missing benchmarks in spec
     /// order, and finally rebuilds spectrum.csv, plots, report.html and report.md from the files
     /// (<see cref="SweepReportWriter.Write"/>).
@@ -102,6 +102,9 @@ public sealed class SweepRunner(IVariantEvaluator evaluator)
         var variants = spec.Expand();
         Directory.CreateDirectory(runDirectory);
         SweepManifest.For(spec, variants, DateTimeOffset.UtcNow).Write(runDirectory);
+        // One streamed pass over both parents: where they differ, per layer and module, for the report.
+        if (!File.Exists(Path.Combine(runDirectory, ParentDifference.FileName)))
+            ParentDifference.Compute(spec.Models.Instruct, spec.Models.Thinking, options.Execution?.Threads ?? Environment.ProcessorCount).Write(runDirectory);
 
         var builder = new VariantBuilder(spec, options.Execution);
         TimeSpan evaluationTime = TimeSpan.Zero;

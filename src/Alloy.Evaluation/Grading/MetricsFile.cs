@@ -57,7 +57,8 @@ public static class MetricsFile
             Optional("mean_at_k_problem_se", m.MeanAtK.ProblemStandardError);
             w.WriteStartObject("pass_at");
             w.WriteNumber("1", m.PassAt1);
-            w.WriteNumber(m.Samples.ToString(CultureInfo.InvariantCulture), m.PassAtK);
+            if (m.Samples != 1)
+                w.WriteNumber(m.Samples.ToString(CultureInfo.InvariantCulture), m.PassAtK);
             w.WriteEndObject();
             Optional("vote_at_k", m.VoteAtK);
             Optional("mean_tokens", m.Tokens?.Mean);

@@ -103,9 +103,9 @@ public sealed class SweepRunnerTests : IDisposable
 
         string html = File.ReadAllText(result.Report.Html);
         Assert.Equal(Path.Combine(run, "report.html"), result.Report.Html);
-        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(html, "<svg").Count); // 2 benchmarks × (accuracy + λ panels)
+        Assert.Equal(5, System.Text.RegularExpressions.Regex.Matches(html, "<svg").Count); // 2 benchmarks × (accuracy + λ panels) + the parents' layer difference
         Assert.True(File.Exists(Path.Combine(run, "report.md")));
-        Assert.Equal(8, result.Report.Plots.Length);
+        Assert.Equal(10, result.Report.Plots.Length); // (accuracy + λ) × 2 benchmarks + the parents' layer plot, PNG + SVG each
         Assert.All(result.Report.Plots, p => Assert.True(new FileInfo(p).Length > 1000, p));
 
         Assert.True(result.BuildTime > TimeSpan.Zero);
@@ -154,6 +154,9 @@ public sealed class SweepRunnerTests : IDisposable
         Assert.Contains(probe.Calls, c => c.Variant == "linear-l0.75" && Math.Abs(c.Lambda - 0.75) < 1e-4);
         Assert.Equal(["instruct", "thinking", "linear-l0.25", "linear-l0.50", "linear-l0.75", "slerp-l0.50"], evaluator.Released);
         Assert.False(Directory.Exists(Path.Combine(run, "models", "linear-l0.25")));
+        // Where the parents differ was computed once, for the report.
+        Assert.NotEmpty(ParentDifference.TryRead(run)!.Layers);
+        Assert.True(File.Exists(Path.Combine(run, "plots", "parents-layer-difference.svg")));
     }
 
     private sealed class FolderProbeEvaluator(LambdaProbeEvaluator probe) : IVariantEvaluator

@@ -156,6 +156,11 @@ public sealed class EvaluatorTests : IDisposable
         var outcome = await Evaluator.RunAsync(new ScriptedGenerator(), Job(benchmark, 1) with { Limit = 2 }, Path.Combine(root, "run"));
         Assert.Equal(2, outcome.Report.Metrics.Problems);
         Assert.Equal(1.0, outcome.Report.Metrics.MeanAtK.Mean, 12);
+        // With k = 1 the pass_at object has the single key "1" (no duplicate) and the interval is null.
+        var metrics = JsonNode.Parse(File.ReadAllText(outcome.MetricsPath))!;
+        Assert.Equal(1.0, metrics["pass_at"]!["1"]!.GetValue<double>());
+        Assert.Single(metrics["pass_at"]!.AsObject());
+        Assert.Null(metrics["mean_at_k_ci90"]);
     }
 
     [Fact]
