@@ -25,7 +25,7 @@ internal static class LogitsCommand
                 throw new AlloyInputException($"--top must be at least 1, got {k}");
             var folder = ModelArgument.Resolve(parse.GetValue(model)!);
             var tokenizer = BpeTokenizer.Load(folder);
-            var ids = tokenizer.Encode(parse.GetValue(text)!, allowSpecial: true);
+            var ids = tokenizer.EncodeWithSpecialTokens(parse.GetValue(text)!);
             if (ids.Length == 0)
                 throw new AlloyInputException("--text encodes to no tokens; give at least one character");
             using var transformer = TransformerModel.Open(folder);

@@ -18,7 +18,7 @@ internal static class TokenizeCommand
         command.SetAction(parse =>
         {
             var tokenizer = BpeTokenizer.Load(ModelArgument.Resolve(parse.GetValue(model)!));
-            var ids = tokenizer.Encode(parse.GetValue(text)!, allowSpecial: true);
+            var ids = tokenizer.EncodeWithSpecialTokens(parse.GetValue(text)!);
             if (parse.GetValue(json))
             {
                 stdout.WriteLine(JsonSerializer.Serialize(new TokenizeOutput(ids, ids.Length), TokenizeJson.Default.TokenizeOutput));

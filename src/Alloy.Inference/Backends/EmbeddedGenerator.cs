@@ -151,7 +151,9 @@ public sealed class EmbeddedGenerator : IGenerator, IDisposable
     {
         ArgumentNullException.ThrowIfNull(prompt);
         var text = prompt.RawText ?? RenderChat(prompt.Messages!, enableThinking);
-        var ids = _tokenizer.Encode(text, allowSpecial: true);
+        // Raw prompts get the tokenizer's own special tokens (Llama 3's <|begin_of_text|>) as HF and vLLM add them;
+        // a rendered chat prompt already holds what its template writes.
+        var ids = prompt.RawText is not null ? _tokenizer.EncodeWithSpecialTokens(text) : _tokenizer.Encode(text, allowSpecial: true);
         if (ids.Length == 0)
             throw new AlloyInputException("the prompt encodes to no tokens; give at least one character");
         foreach (var id in ids)
