@@ -76,6 +76,7 @@ public static class AlloyCommand
         root.Subcommands.Add(Commands.SweepCommand.Create(stdout, stderr));
         root.Subcommands.Add(Commands.DemoCommand.Create(stdout, stderr));
         root.Subcommands.Add(Commands.PullCommand.Create(stdout, stderr));
+        root.Subcommands.Add(Commands.ServeCommand.Create(stdout, stderr));
         return root;
     }
 }
