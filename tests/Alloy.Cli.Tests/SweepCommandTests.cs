@@ -75,4 +75,40 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("sweep: 0 evaluated, 3 reused", again.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_openai_sweep_serves_each_variant_with_alloy_serve_in_its_own_process()
+    {
+        string instruct = TinyChatModel.Create(_temp.Sub("instruct"));
+        string thinking = TinyChatModel.Create(_temp.Sub("thinking"));
+        string bench = _temp.File("add.jsonl");
+        File.WriteAllLines(bench, ["{\"id\": \"a\", \"question\": \"1 + 1?\", \"answer\": \"2\"}"]);
+        string alloy = Path.Combine(AppContext.BaseDirectory, "alloy.dll");
+        string spec = _temp.File("served.yml");
+        File.WriteAllText(spec, "models:\n  thinking: thinking\n  instruct: instruct\nmethods:\n  - method: linear\n    lambda: [0.5]\n"
+            + "benchmarks:\n  - name: add.jsonl\n    grader: number\n    samples: 2\ngeneration: { preset: greedy, max_tokens: 4, seed: 0 }\n"
+            + $"backend:\n  type: openai\n  serve: \"dotnet '{alloy}' serve {{model}} --port {{port}}\"\noutput: runs/served\n");
+
+        CliResult run = CliRunner.Run("sweep", spec);
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        Assert.Contains("sweep: 3 evaluated, 0 reused", run.Stdout, StringComparison.Ordinal);
+        string folder = _temp.Sub("runs/served");
+        foreach (string variant in new[] { "instruct", "thinking", "linear-l0.50" })
+        {
+            Assert.True(File.Exists(Path.Combine(folder, "variants", variant, "add", "metrics.json")), variant);
+            Assert.Contains("starting: dotnet", File.ReadAllText(Path.Combine(folder, "variants", variant, "serve.log")), StringComparison.Ordinal);
+        }
+        // The merged folder was written for the server, then removed once evaluated.
+        Assert.False(Directory.Exists(Path.Combine(folder, "models", "linear-l0.50")));
+        using (var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "variants", "linear-l0.50", "add", "metrics.json"))))
+            Assert.Equal("openai", metrics.RootElement.GetProperty("settings").GetProperty("backend").GetString());
+
+        // The served greedy answers equal the embedded engine's on the same merge.
+        string embeddedSpec = _temp.File("embedded.yml");
+        File.WriteAllText(embeddedSpec, File.ReadAllText(spec).Split("backend:")[0] + "output: runs/embedded\n");
+        Assert.Equal(0, CliRunner.Run("sweep", embeddedSpec).ExitCode);
+        string Responses(string run, string variant) => string.Join("\n", File.ReadAllLines(_temp.File($"runs/{run}/variants/{variant}/add/samples.jsonl"))
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("response").GetString()));
+        Assert.Equal(Responses("embedded", "linear-l0.50"), Responses("served", "linear-l0.50"));
+    }
 }
