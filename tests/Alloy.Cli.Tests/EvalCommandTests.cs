@@ -132,4 +132,27 @@ public class EvalCommandTests
         Assert.Equal(160, keys.Count);
         Assert.Equal(160, keys.Distinct().Count());
     }
+
+    [Fact]
+    public async Task Eval_over_the_openai_backend_against_alloy_serve_equals_the_embedded_run()
+    {
+        using var temp = new TempFolder();
+        var model = TinyChatModel.Create(temp.Sub("m"));
+        var bench = Problems(temp, 3);
+        var alloy = Path.Combine(AppContext.BaseDirectory, "alloy.dll");
+        await using var server = await Alloy.Analysis.Sweep.ServeProcess.StartAsync($"dotnet '{alloy}' serve {{model}} --port {{port}}", model,
+            temp.File("serve.log"), TimeSpan.FromMinutes(2), CancellationToken.None);
+        string[] common = ["--bench", bench, "--grader", "number", "--samples", "2", "--max-tokens", "6", "--preset", "qwen3-thinking"];
+        var served = CliRunner.Run(["eval", server.ModelId, "--backend", "openai", "--endpoint", server.BaseUrl.ToString(), "--tokenizer", model, .. common, "-o", temp.Sub("served")]);
+        Assert.True(served.ExitCode == 0, served.Stderr);
+        var embedded = CliRunner.Run(["eval", model, .. common, "-o", temp.Sub("embedded")]);
+        Assert.Equal(0, embedded.ExitCode);
+
+        static string[] Responses(string run) => [.. File.ReadAllLines(Path.Combine(run, "samples.jsonl"))
+            .Select(l => JsonNode.Parse(l)!).Select(n => $"{n["id"]}/{n["sample"]}: {n["response"]} ({n["completion_tokens"]}, think {n["think_tokens"]})")];
+        // Same seeds, same sampler: the served samples equal the in-process ones, token counts and split included.
+        Assert.Equal(Responses(temp.Sub("embedded")), Responses(temp.Sub("served")));
+        var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(temp.Sub("served"), "metrics.json")))!;
+        Assert.Equal("openai", metrics["settings"]!["backend"]!.GetValue<string>());
+    }
 }
