@@ -12,13 +12,7 @@ public sealed class PostProcessorTests
     // 256 byte tokens (id = byte value) plus <|begin_of_text|> = 256 and <|eot|> = 257, with the given post-processor.
     private static BpeTokenizer Tokenizer(JsonNode? postProcessor)
     {
-        var vocab = new JsonObject();
-        var shifted = 256;
-        for (var b = 0; b < 256; b++)
-        {
-            var printable = b is >= 33 and <= 126 or >= 161 and <= 172 or >= 174;
-            vocab[((char)(printable ? b : shifted++)).ToString()] = b;
-        }
+        var vocab = TinyChatModel.ByteVocabulary();
         var json = new JsonObject
         {
             ["added_tokens"] = new JsonArray(
