@@ -126,7 +126,7 @@ public sealed class VariantBuilder(SweepSpec spec, ExecutionOptions? options = n
             try
             {
                 MergedFolderWriter.Write(plan, $"# sweep variant {variant.Name} of {spec.SourceFile}\n", folder, overwrite: true, _options,
-                    shardBytes: 5_000_000_000, variant.Method, null, cancellation);
+                    shardBytes: 5_000_000_000, variant.Method, null, cancellation, sideFilesFrom: spec.TemplateFolder);
                 merged = plan.Plan.Tensors.Count(t => t.IsMerge);
             }
             finally
@@ -199,7 +199,7 @@ public sealed class VariantBuilder(SweepSpec spec, ExecutionOptions? options = n
                 bytes += t.Bytes.LongLength;
             }
             var source = new InMemoryWeightSource(modelConfig, tensors, $"{variant.Name} (in memory)");
-            return new BuiltVariant(variant, source, donor.Folder, stopwatch.Elapsed, bytes, built.Plan.Tensors.Count(t => t.IsMerge), null);
+            return new BuiltVariant(variant, source, Path.GetFullPath(spec.TemplateFolder), stopwatch.Elapsed, bytes, built.Plan.Tensors.Count(t => t.IsMerge), null);
         }
         finally
         {

@@ -15,6 +15,10 @@ namespace Alloy.Merging.Execution;
 /// <summary>Runs a built plan into a model folder on disk.</summary>
 public static class MergedFolderWriter
 {
+    /// <summary>The files <c>sideFilesFrom</c> supplies: tokenizer, chat template and generation config.</summary>
+    public static readonly string[] TokenizerSideFiles =
+        ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja", "generation_config.json", "vocab.json", "merges.txt", "added_tokens.json"];
+
     /// <summary>The merge log's file name inside the output folder.</summary>
     public const string LogFileName = "alloy_merge.json";
 
@@ -23,11 +27,12 @@ public static class MergedFolderWriter
     /// <paramref name="shardBytes"/>, config.json from the donor (torch_dtype set when every merged tensor has one dtype),
     /// the donor's other side files (tokenizer, chat template, generation config) copied, and alloy_merge.json
     /// accounting for every tensor (merged, copied, dropped with its reason) with <paramref name="configText"/> recorded.
-    /// Nothing appears at <paramref name="target"/> until the folder is complete. The caller disposes the built models.
+    /// With <c>sideFilesFrom</c>, that folder's <see cref="TokenizerSideFiles"/> replace the donor's. Nothing appears at
+    /// <paramref name="target"/> until the folder is complete. The caller disposes the built models.
     /// </summary>
     /// <exception cref="AlloyInputException">The target exists and <paramref name="overwrite"/> is false, or an input is bad.</exception>
     public static MergeResult Write(BuiltPlan built, string configText, string target, bool overwrite, ExecutionOptions options,
-        long shardBytes, string methodName, IProgress<long>? progress = null, CancellationToken cancellation = default)
+        long shardBytes, string methodName, IProgress<long>? progress = null, CancellationToken cancellation = default, string? sideFilesFrom = null)
     {
         ArgumentNullException.ThrowIfNull(built);
         ArgumentNullException.ThrowIfNull(configText);
@@ -48,6 +53,10 @@ public static class MergedFolderWriter
         WriteConfig(donor, plan, staging.Path);
         foreach (var side in donor.SideFiles.Where(s => s != "config.json"))
             File.Copy(Path.Combine(donor.Folder, side), Path.Combine(staging.Path, side));
+        // Another model's tokenizer, chat template and generation config replace the donor's (same file names).
+        if (sideFilesFrom is not null)
+            foreach (var side in TokenizerSideFiles.Where(f => File.Exists(Path.Combine(sideFilesFrom, f))))
+                File.Copy(Path.Combine(sideFilesFrom, side), Path.Combine(staging.Path, side), overwrite: true);
         File.WriteAllText(Path.Combine(staging.Path, LogFileName), Log(configText, plan, result));
         staging.Commit();
         return result;
