@@ -9,6 +9,7 @@ internal static class MacroBenchmarks
         ["io"] = IoBenchmark.Run,
         ["merge"] = MergeBenchmark.Run,
         ["decode"] = DecodeBenchmark.Run,
+        ["sweep"] = SweepBenchmark.Run,
         ["serve"] = ServeBenchmark.Run,
     };
 

@@ -41,6 +41,11 @@ public static class AlloyCommand
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
+        catch (Alloy.Inference.Backends.GeneratorException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
         catch (OperationCanceledException)
         {
             stderr.WriteLine("cancelled");
@@ -66,8 +71,11 @@ public static class AlloyCommand
         root.Subcommands.Add(Commands.LogitsCommand.Create(stdout));
         root.Subcommands.Add(Commands.GenerateCommand.Create(stdout, stderr));
         root.Subcommands.Add(Commands.GradeCommand.Create(stdout));
+        root.Subcommands.Add(Commands.EvalCommand.Create(stdout, stderr));
         root.Subcommands.Add(Commands.ReportCommand.Create(stdout));
         root.Subcommands.Add(Commands.SweepCommand.Create(stdout, stderr));
+        root.Subcommands.Add(Commands.DemoCommand.Create(stdout, stderr));
+        root.Subcommands.Add(Commands.PullCommand.Create(stdout, stderr));
         root.Subcommands.Add(Commands.ServeCommand.Create(stdout, stderr));
         return root;
     }

@@ -66,3 +66,15 @@ internal static class Progress
         }
     }
 }
+
+/// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread, one report at a time, so lines appear in order and before the verb's result.</summary>
+internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+{
+    private readonly Lock _gate = new();
+
+    public void Report(T value)
+    {
+        lock (_gate)
+            report(value);
+    }
+}

@@ -1,5 +1,6 @@
 // `alloy sweep --dry-run`: parses and expands the spec and plans every variant on tiny models; spec errors exit 2 with
-// their position; without a wired evaluator a real run exits 1 with a message.
+// their position; a real run on tiny chat models through the embedded engine writes every pair, the spectrum and the
+// report, and a resumed run reuses them.
 namespace Alloy.Cli.Tests;
 
 public sealed class SweepCommandTests : IDisposable
@@ -38,7 +39,7 @@ public sealed class SweepCommandTests : IDisposable
     }
 
     [Fact]
-    public void Spec_errors_exit_2_with_their_position_and_a_run_without_evaluator_exits_1()
+    public void Spec_errors_exit_2_with_their_position()
     {
         string spec = WriteSpec("methods:\n  - method: linear\n    lambda: [2]\n");
 
@@ -46,10 +47,68 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("sweep.yml:6:14:", bad.Stderr, StringComparison.Ordinal);
 
-        File.WriteAllText(spec, File.ReadAllText(spec).Replace("[2]", "[0.5]", StringComparison.Ordinal));
-        CliResult run = CliRunner.Run("sweep", spec);
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("evaluator is not wired", run.Stderr, StringComparison.Ordinal);
         Assert.Equal(2, CliRunner.Run("sweep", _temp.File("missing.yml")).ExitCode);
+    }
+
+    [Fact]
+    public void A_real_sweep_on_the_embedded_engine_evaluates_every_pair_and_resumes()
+    {
+        string instruct = TinyChatModel.Create(_temp.Sub("instruct"));
+        string thinking = TinyChatModel.Create(_temp.Sub("thinking"), "qwen3-tied-f32");
+        string bench = _temp.File("add.jsonl");
+        File.WriteAllLines(bench, ["{\"id\": \"a\", \"question\": \"1 + 1?\", \"answer\": \"2\"}", "{\"id\": \"b\", \"question\": \"2 + 2?\", \"answer\": \"4\"}"]);
+        string spec = _temp.File("real.yml");
+        File.WriteAllText(spec, "models:\n  thinking: thinking\n  instruct: instruct\nmethods:\n  - method: linear\n    lambda: [0.5]\n"
+            + "benchmarks:\n  - name: add.jsonl\n    grader: number\n    samples: 2\ngeneration: { preset: greedy, max_tokens: 4, seed: 0 }\noutput: runs/real\n");
+
+        CliResult run = CliRunner.Run("sweep", spec);
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        Assert.Contains("sweep: 3 evaluated, 0 reused", run.Stdout, StringComparison.Ordinal);
+        string folder = _temp.Sub("runs/real");
+        foreach (string variant in new[] { "instruct", "thinking", "linear-l0.50" })
+            Assert.True(File.Exists(Path.Combine(folder, "variants", variant, "add", "samples.jsonl")), variant);
+        string csv = File.ReadAllText(Path.Combine(folder, "spectrum.csv"));
+        Assert.Contains("linear-l0.50,linear,0.5", csv, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(folder, "report.html")));
+
+        CliResult again = CliRunner.Run("sweep", spec, "--resume");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("sweep: 0 evaluated, 3 reused", again.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_openai_sweep_serves_each_variant_with_alloy_serve_in_its_own_process()
+    {
+        string instruct = TinyChatModel.Create(_temp.Sub("instruct"));
+        string thinking = TinyChatModel.Create(_temp.Sub("thinking"));
+        string bench = _temp.File("add.jsonl");
+        File.WriteAllLines(bench, ["{\"id\": \"a\", \"question\": \"1 + 1?\", \"answer\": \"2\"}"]);
+        string alloy = Path.Combine(AppContext.BaseDirectory, "alloy.dll");
+        string spec = _temp.File("served.yml");
+        File.WriteAllText(spec, "models:\n  thinking: thinking\n  instruct: instruct\nmethods:\n  - method: linear\n    lambda: [0.5]\n"
+            + "benchmarks:\n  - name: add.jsonl\n    grader: number\n    samples: 2\ngeneration: { preset: greedy, max_tokens: 4, seed: 0 }\n"
+            + $"backend:\n  type: openai\n  serve: \"dotnet '{alloy}' serve {{model}} --port {{port}}\"\noutput: runs/served\n");
+
+        CliResult run = CliRunner.Run("sweep", spec);
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        Assert.Contains("sweep: 3 evaluated, 0 reused", run.Stdout, StringComparison.Ordinal);
+        string folder = _temp.Sub("runs/served");
+        foreach (string variant in new[] { "instruct", "thinking", "linear-l0.50" })
+        {
+            Assert.True(File.Exists(Path.Combine(folder, "variants", variant, "add", "metrics.json")), variant);
+            Assert.Contains("starting: dotnet", File.ReadAllText(Path.Combine(folder, "variants", variant, "serve.log")), StringComparison.Ordinal);
+        }
+        // The merged folder was written for the server, then removed once evaluated.
+        Assert.False(Directory.Exists(Path.Combine(folder, "models", "linear-l0.50")));
+        using (var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "variants", "linear-l0.50", "add", "metrics.json"))))
+            Assert.Equal("openai", metrics.RootElement.GetProperty("settings").GetProperty("backend").GetString());
+
+        // The served greedy answers equal the embedded engine's on the same merge.
+        string embeddedSpec = _temp.File("embedded.yml");
+        File.WriteAllText(embeddedSpec, File.ReadAllText(spec).Split("backend:")[0] + "output: runs/embedded\n");
+        Assert.Equal(0, CliRunner.Run("sweep", embeddedSpec).ExitCode);
+        string Responses(string run, string variant) => string.Join("\n", File.ReadAllLines(_temp.File($"runs/{run}/variants/{variant}/add/samples.jsonl"))
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("response").GetString()));
+        Assert.Equal(Responses("embedded", "linear-l0.50"), Responses("served", "linear-l0.50"));
     }
 }

@@ -21,14 +21,7 @@ internal static class TinyChatModel
         Directory.CreateDirectory(folder);
         foreach (var file in new[] { "config.json", "model.safetensors" })
             File.Copy(Path.Combine(source, file), Path.Combine(folder, file));
-        var vocab = new JsonObject();
-        var shifted = 256;
-        for (var b = 0; b < 256; b++)
-        {
-            // The byte-level alphabet: printable bytes stand for themselves, the rest map to U+0100 onwards.
-            var printable = b is >= 33 and <= 126 or >= 161 and <= 172 or >= 174;
-            vocab[((char)(printable ? b : shifted++)).ToString()] = b;
-        }
+        var vocab = ByteVocabulary();
         var tokenizer = new JsonObject
         {
             ["version"] = "1.0",
@@ -43,5 +36,18 @@ internal static class TinyChatModel
         if (generationConfig is not null)
             File.WriteAllText(Path.Combine(folder, "generation_config.json"), generationConfig);
         return folder;
+    }
+
+    /// <summary>The 256 byte-level tokens of a BPE vocabulary, id = byte value (printable bytes stand for themselves, the rest map to U+0100 onwards).</summary>
+    public static JsonObject ByteVocabulary()
+    {
+        var vocab = new JsonObject();
+        var shifted = 256;
+        for (var b = 0; b < 256; b++)
+        {
+            var printable = b is >= 33 and <= 126 or >= 161 and <= 172 or >= 174;
+            vocab[((char)(printable ? b : shifted++)).ToString()] = b;
+        }
+        return vocab;
     }
 }

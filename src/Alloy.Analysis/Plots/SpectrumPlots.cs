@@ -2,6 +2,7 @@
 // shaded. It returns PNG bytes and SVG text; it writes no files and computes nothing it could take from Pareto or Stages.
 using System.Globalization;
 using System.Text;
+using Alloy.Analysis.Sweep;
 using Alloy.Tensors;
 using ScottPlot;
 using SkiaSharp;
@@ -185,6 +186,83 @@ public static class SpectrumPlots
             plots.Add(plot);
         }
         return Render(plots, columns: 2, width, height);
+    }
+
+    /// <summary>
+    /// Ablation bars for one benchmark: per bar group (the instruct parent, then each scoped variant preceded by its full
+    /// merge when the sweep has it) two bars, Mean@k (%) and Think#R (%), labelled with the variant names.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="rows"/> is empty.</exception>
+    public static RenderedPlot AblationBars(IReadOnlyList<AblationRow> rows, string benchmark, int width = 1100, int height = 600)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+            throw new ArgumentException("an ablation plot needs at least one scoped variant", nameof(rows));
+        RequireSize(width, height);
+        var groups = new List<SpectrumPoint>();
+        if (rows[0].Instruct is { } instruct) groups.Add(instruct);
+        foreach (var row in rows)
+        {
+            if (row.FullMerge is { } full && !groups.Contains(full)) groups.Add(full);
+            groups.Add(row.Point);
+        }
+        var plot = new Plot();
+        Color accuracy = SeriesColor(0), think = SeriesColor(1);
+        var bars = new List<ScottPlot.Bar>();
+        var ticks = new List<Tick>();
+        for (int g = 0; g < groups.Count; g++)
+        {
+            double center = g * 3;
+            bars.Add(new ScottPlot.Bar { Position = center - 0.45, Value = Percent(groups[g].MeanAtK), FillColor = accuracy, Size = 0.9 });
+            bars.Add(new ScottPlot.Bar { Position = center + 0.45, Value = Percent(groups[g].ThinkRatio), FillColor = think, Size = 0.9 });
+            ticks.Add(new Tick(center, groups[g].Variant));
+        }
+        plot.Add.Bars(bars);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
+        plot.Axes.Bottom.TickLabelStyle.Rotation = -30;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        plot.Axes.Bottom.MinimumSize = 140;
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "Mean@k (%)", FillColor = accuracy });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "Think#R (%)", FillColor = think });
+        plot.ShowLegend(Alignment.UpperLeft);
+        plot.Axes.SetLimitsY(0, 105);
+        plot.Title($"{benchmark}: layer / module ablations");
+        plot.YLabel("%");
+        return Render([plot], columns: 1, width, height);
+    }
+
+    /// <summary>
+    /// Per-layer weight difference between the parents: ‖Θ_T − Θ_I‖ / ‖Θ_I‖ against the layer index, one curve over
+    /// all of a layer's tensors and one each for its attention and MLP tensors.
+    /// </summary>
+    /// <exception cref="ArgumentException">No layer.</exception>
+    public static RenderedPlot LayerDifferences(ParentDifference difference, int width = 1100, int height = 500)
+    {
+        ArgumentNullException.ThrowIfNull(difference);
+        if (difference.Layers.IsEmpty)
+            throw new ArgumentException("the parents' difference has no decoder layer", nameof(difference));
+        RequireSize(width, height);
+        var plot = new Plot();
+        (string Label, Func<LayerDifference, double?> Value)[] curves =
+        [
+            ("whole layer", l => l.All),
+            ("attention", l => l.Attention),
+            ("mlp", l => l.Mlp),
+        ];
+        for (int c = 0; c < curves.Length; c++)
+        {
+            var xy = difference.Layers.Select(l => (X: (double)l.Layer, Y: curves[c].Value(l))).Where(v => v.Y is double y && double.IsFinite(y)).ToList();
+            if (xy.Count == 0) continue;
+            var line = plot.Add.Scatter(xy.Select(v => v.X).ToArray(), xy.Select(v => v.Y!.Value).ToArray(), SeriesColor(c));
+            line.MarkerSize = 5;
+            line.LineWidth = 1.5f;
+            line.LegendText = curves[c].Label;
+        }
+        plot.Title("Where the parents differ: relative L2 distance per layer");
+        plot.XLabel("layer");
+        plot.YLabel("‖Θ_T − Θ_I‖ / ‖Θ_I‖");
+        plot.ShowLegend(Alignment.UpperRight);
+        return Render([plot], columns: 1, width, height);
     }
 
     /// <summary>

@@ -33,6 +33,16 @@ public static class HtmlReport
         foreach (BenchmarkSection section in content.Benchmarks)
             Benchmark(h, content, section);
 
+        if (content.ParentDifference is { } parents)
+        {
+            h.Append("<h2 id=\"parents\">Where the parents differ</h2>\n<p>").Append(E(parents.Describe()))
+                .Append(parents.Uncompared > 0 ? $"; {parents.Uncompared} tensors could not be compared" : "").Append(".</p>\n");
+            if (content.ParentDifferencePlot is { } layers)
+                h.Append("<figure class=\"plot\" id=\"plot-parents\">\n").Append(InlineSvg(layers))
+                    .Append("\n<figcaption>Relative L2 distance between the thinking and the instruct parent per decoder layer (as <code>alloy diff</code> computes it).</figcaption>\n</figure>\n");
+            Table(h, AblationText.ModuleColumns, parents.Modules.Select(AblationText.ModuleRow), numericFrom: 1);
+        }
+
         h.Append("<h2 id=\"spectrum\">Spectrum table</h2>\n");
         SpectrumTable(h, content);
         if (!content.Missing.IsEmpty)
@@ -79,6 +89,15 @@ public static class HtmlReport
             h.Append("<tr><td>").Append(E(question)).Append("</td><td>").Append(E(answer.Choice?.Variant ?? "none")).Append("</td><td>").Append(E(answer.Reason)).Append("</td></tr>\n");
         h.Append("</table>\n");
 
+        if (section.Ablations.Count > 0)
+        {
+            h.Append("<h3>Layer and module ablations</h3>\n");
+            if (section.AblationPlot is { } bars)
+                h.Append("<figure class=\"plot\" id=\"plot-").Append(E(section.Name)).Append("-ablations\">\n").Append(InlineSvg(bars))
+                    .Append("\n<figcaption>Mean@k and Think#R of each scoped merge (outside its scope the weights are the instruct parent's), beside the full merge and the instruct parent.</figcaption>\n</figure>\n");
+            Table(h, AblationText.Columns, section.Ablations.Select(AblationText.Row), numericFrom: 2);
+        }
+
         h.Append("<h3>Pareto improvements over the parents</h3>\n");
         var rows = ReportText.Improvements(content, section.Name);
         if (rows.Count == 0)
@@ -91,6 +110,21 @@ public static class HtmlReport
             h.Append("<tr><td>").Append(E(r.Variant)).Append("</td><td>").Append(E(r.Parent)).Append("</td><td class=\"n\">").Append(E(r.Accuracy))
                 .Append("</td><td class=\"n\">").Append(E(r.Tokens)).Append("</td><td>").Append(r.BothAxes ? "<span class=\"yes\">yes</span>" : "no")
                 .Append("</td><td>").Append(E(r.Significant)).Append("</td></tr>\n");
+        h.Append("</table>\n");
+    }
+
+    private static void Table(StringBuilder h, IReadOnlyList<string> columns, IEnumerable<string[]> rows, int numericFrom)
+    {
+        h.Append("<table>\n<tr>");
+        foreach (string column in columns) h.Append("<th>").Append(E(column)).Append("</th>");
+        h.Append("</tr>\n");
+        foreach (string[] cells in rows)
+        {
+            h.Append("<tr>");
+            for (int i = 0; i < cells.Length; i++)
+                h.Append(i >= numericFrom ? "<td class=\"n\">" : "<td>").Append(E(cells[i])).Append("</td>");
+            h.Append("</tr>\n");
+        }
         h.Append("</table>\n");
     }
 

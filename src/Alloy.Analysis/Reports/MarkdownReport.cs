@@ -27,6 +27,13 @@ public static class MarkdownReport
             m.Append("### Recommendations\n\n| question | choice | why |\n|---|---|---|\n");
             foreach (var (question, answer) in section.Recommendations)
                 Row(m, question, answer.Choice?.Variant ?? "none", answer.Reason);
+            if (section.Ablations.Count > 0)
+            {
+                m.Append("\n### Layer and module ablations\n\n");
+                if (section.AblationPlotFile is { } bars)
+                    m.Append("![").Append(Text(section.Name)).Append(": ablations](").Append(plotPrefix).Append(Uri.EscapeDataString(bars)).Append(")\n\n");
+                Table(m, AblationText.Columns, section.Ablations.Select(AblationText.Row));
+            }
             m.Append("\n### Pareto improvements over the parents\n\n");
             var rows = ReportText.Improvements(content, section.Name);
             if (rows.Count == 0)
@@ -36,6 +43,14 @@ public static class MarkdownReport
             }
             m.Append("| variant | over | Mean@k | tokens | both axes | significant |\n|---|---|---|---|---|---|\n");
             foreach (var r in rows) Row(m, r.Variant, r.Parent, r.Accuracy, r.Tokens, r.BothAxes ? "yes" : "no", r.Significant);
+            m.Append('\n');
+        }
+        if (content.ParentDifference is { } parents)
+        {
+            m.Append("## Where the parents differ\n\n").Append(Text(parents.Describe())).Append(".\n\n");
+            if (content.ParentDifferencePlot is not null)
+                m.Append("![per-layer difference of the parents](").Append(plotPrefix).Append(ReportContent.ParentDifferencePlotFile).Append(")\n\n");
+            Table(m, AblationText.ModuleColumns, parents.Modules.Select(AblationText.ModuleRow));
             m.Append('\n');
         }
         m.Append("## Spectrum table\n\n|");
@@ -56,6 +71,13 @@ public static class MarkdownReport
                 Row(m, model.Role, model.Path, f.Name, ReportText.Tokens(f.Size), f.Sha256 + (f.HashCoversWholeFile ? "" : " (first MiB)"));
         }
         return m.ToString();
+    }
+
+    private static void Table(StringBuilder m, IReadOnlyList<string> columns, IEnumerable<string[]> rows)
+    {
+        Row(m, [.. columns]);
+        m.Append('|').Append(string.Concat(Enumerable.Repeat("---|", columns.Count))).Append('\n');
+        foreach (string[] cells in rows) Row(m, cells);
     }
 
     private static void Row(StringBuilder m, params string[] cells)

@@ -45,7 +45,17 @@ public sealed record ReportContent(
     Spectrum Spectrum,
     ParetoReport Pareto,
     ImmutableArray<BenchmarkSection> Benchmarks,
-    ImmutableArray<string> Missing);
+    ImmutableArray<string> Missing)
+{
+    /// <summary>The parents' per-layer difference (RUNDIR/parents-diff.json), or null when the run has none.</summary>
+    public ParentDifference? ParentDifference { get; init; }
+
+    /// <summary>Its plot, or null.</summary>
+    public RenderedPlot? ParentDifferencePlot { get; init; }
+
+    /// <summary>The PNG file name of <see cref="ParentDifferencePlot"/> under plots/.</summary>
+    public const string ParentDifferencePlotFile = "parents-layer-difference.png";
+}
 
 /// <summary>What the report shows for one benchmark.</summary>
 /// <param name="Name">Benchmark name (its run folder name).</param>
@@ -62,7 +72,17 @@ public sealed record BenchmarkSection(
     RenderedPlot? LambdaPlot,
     string? LambdaPlotFile,
     StageBoundaries? Stages,
-    ImmutableArray<(string Question, LambdaRecommendation Answer)> Recommendations);
+    ImmutableArray<(string Question, LambdaRecommendation Answer)> Recommendations)
+{
+    /// <summary>The layer/module ablation rows (empty when the sweep has no scoped variant).</summary>
+    public IReadOnlyList<AblationRow> Ablations { get; init; } = [];
+
+    /// <summary>The ablation bars, or null without ablations.</summary>
+    public RenderedPlot? AblationPlot { get; init; }
+
+    /// <summary>Its PNG file name under plots/, or null.</summary>
+    public string? AblationPlotFile { get; init; }
+}
 
 /// <summary>Writes the report of a run directory.</summary>
 public static partial class SweepReportWriter
@@ -88,7 +108,10 @@ public static partial class SweepReportWriter
         {
             plots.AddRange(WritePlot(plotsDirectory, section.AccuracyPlotFile, section.AccuracyPlot));
             if (section.LambdaPlot is { } lambda) plots.AddRange(WritePlot(plotsDirectory, section.LambdaPlotFile!, lambda));
+            if (section.AblationPlot is { } ablation) plots.AddRange(WritePlot(plotsDirectory, section.AblationPlotFile!, ablation));
         }
+        if (content.ParentDifferencePlot is { } difference)
+            plots.AddRange(WritePlot(plotsDirectory, ReportContent.ParentDifferencePlotFile, difference));
         string html = Path.GetFullPath(htmlPath ?? Path.Combine(runDirectory, "report.html"));
         string markdown = Path.Combine(runDirectory, "report.md");
         if (Path.GetDirectoryName(html) is { Length: > 0 } htmlFolder) Directory.CreateDirectory(htmlFolder);
@@ -130,7 +153,12 @@ public static partial class SweepReportWriter
         var sections = ImmutableArray.CreateBuilder<BenchmarkSection>();
         foreach (string benchmark in spectrum.Benchmarks)
             sections.Add(Section(spectrum, benchmark, options));
-        return new ReportContent(Path.GetFileName(runDirectory.TrimEnd(Path.DirectorySeparatorChar)), manifest, spectrum, pareto, sections.ToImmutable(), missing.ToImmutable());
+        ParentDifference? parents = ParentDifference.TryRead(runDirectory);
+        return new ReportContent(Path.GetFileName(runDirectory.TrimEnd(Path.DirectorySeparatorChar)), manifest, spectrum, pareto, sections.ToImmutable(), missing.ToImmutable())
+        {
+            ParentDifference = parents,
+            ParentDifferencePlot = parents is { Layers.IsEmpty: false } ? SpectrumPlots.LayerDifferences(parents) : null,
+        };
     }
 
     private static BenchmarkSection Section(Spectrum spectrum, string benchmark, ReportOptions options)
@@ -154,7 +182,13 @@ public static partial class SweepReportWriter
             recommendations.Add(($"Most accurate within {label}", LambdaRecommender.MostAccurateWithinBudget(points, budget)));
         foreach (double tolerance in options.Tolerances ?? [0.01, 0.02, 0.05])
             recommendations.Add(($"Cheapest within {tolerance * 100:0.##} points of the best Mean@k", LambdaRecommender.CheapestNearBest(points, tolerance)));
-        return new BenchmarkSection(benchmark, accuracy, benchmark + "-accuracy-tokens.png", lambda, hasLambda ? benchmark + "-lambda.png" : null, stages, recommendations.ToImmutable());
+        IReadOnlyList<AblationRow> ablations = AblationTable.Rows(spectrum, benchmark);
+        return new BenchmarkSection(benchmark, accuracy, benchmark + "-accuracy-tokens.png", lambda, hasLambda ? benchmark + "-lambda.png" : null, stages, recommendations.ToImmutable())
+        {
+            Ablations = ablations,
+            AblationPlot = ablations.Count > 0 ? SpectrumPlots.AblationBars(ablations, benchmark) : null,
+            AblationPlotFile = ablations.Count > 0 ? benchmark + "-ablations.png" : null,
+        };
     }
 
     private static IEnumerable<string> WritePlot(string folder, string pngName, RenderedPlot plot)

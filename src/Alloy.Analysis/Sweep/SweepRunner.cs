@@ -15,13 +15,15 @@ namespace Alloy.Analysis.Sweep;
 /// <param name="Benchmark">The benchmark, with samples, grader and limit.</param>
 /// <param name="Generation">The sweep's generation settings.</param>
 /// <param name="RunDirectory">RUNDIR/variants/VARIANT/BENCH: the evaluator's own folder (samples, run store).</param>
+/// <param name="ModelFolder">The variant as a model folder on disk (openai backend: what a server loads), or null for an in-memory merge.</param>
 public sealed record VariantEvaluation(
     string VariantName,
     IWeightSource Weights,
     string TokenizerFolder,
     SweepBenchmark Benchmark,
     SweepGeneration Generation,
-    string RunDirectory);
+    string RunDirectory,
+    string? ModelFolder = null);
 
 /// <summary>
 /// The seam between the sweep and the evaluation harness: evaluates one in-memory (or mapped) model on one benchmark.
@@ -36,6 +38,9 @@ public interface IVariantEvaluator
 {
     /// <summary>Evaluates <paramref name="request"/> and returns its metrics (DESIGN.md's metrics.json fields).</summary>
     Task<VariantMetrics> EvaluateAsync(VariantEvaluation request, CancellationToken cancellation);
+
+    /// <summary>Called once a variant's benchmarks are all evaluated (or its evaluation failed), e.g. to stop its server.</summary>
+    Task ReleaseAsync(string variantName) => Task.CompletedTask;
 }
 
 /// <summary>Progress of a sweep, reported before each evaluation and once at the end.</summary>
@@ -68,7 +73,10 @@ public sealed record SweepResult(string RunDirectory, int Evaluated, int Reused,
     public double BuildShare => BuildTime + EvaluationTime == TimeSpan.Zero ? 0 : BuildTime / (BuildTime + EvaluationTime);
 }
 
-/// <summary>Runs sweeps with the embedded backend (variants in memory); see <see cref="RunAsync"/>.</summary>
+/// <summary>
+/// Runs sweeps: with the embedded backend each merged variant is built in memory; with the openai backend it is written
+/// to RUNDIR/models/VARIANT for a server to load, and deleted once its benchmarks are done. See <see cref="RunAsync"/>.
+/// </summary>
 /// <param name="evaluator">Evaluates one variant on one benchmark.</param>
 public sealed class SweepRunner(IVariantEvaluator evaluator)
 {
@@ -77,18 +85,16 @@ public sealed class SweepRunner(IVariantEvaluator evaluator)
         Path.Combine(runDirectory, "variants", variant, benchmarkDirectory);
 
     /// <summary>
-    /// Expands <paramref name="spec"/>, writes RUNDIR/sweep.json, then for each variant whose benchmarks are not all done
+    /// Expands <paramref name="spec"/>, writes RUNDIR/sweep.json and (once) RUNDIR/parents-diff.json, then for each variant whose benchmarks are not all done
     /// (RUNDIR/variants/VARIANT/BENCH/metrics.json missing) builds it once and evaluates the missing benchmarks in spec
     /// order, and finally rebuilds spectrum.csv, plots, report.html and report.md from the files
     /// (<see cref="SweepReportWriter.Write"/>).
     /// </summary>
-    /// <exception cref="AlloyInputException">The backend is not embedded, RUNDIR holds a sweep without <see cref="SweepRunOptions.Resume"/>, or a model or config is bad.</exception>
+    /// <exception cref="AlloyInputException">RUNDIR holds a sweep without <see cref="SweepRunOptions.Resume"/>, or a model or config is bad.</exception>
     public async Task<SweepResult> RunAsync(SweepSpec spec, SweepRunOptions options, IProgress<SweepProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(options);
-        if (spec.Backend.Type != "embedded")
-            throw new AlloyInputException($"{spec.SourceFile}: backend type '{spec.Backend.Type}' is not supported by the sweep yet; expected type: embedded (variants built in memory)");
         string runDirectory = Path.GetFullPath(options.RunDirectory);
         if (File.Exists(Path.Combine(runDirectory, SweepManifest.FileName)) && !options.Resume)
             throw new AlloyInputException($"{runDirectory}: already holds a sweep (sweep.json); expected --resume to continue it, or a new run directory");
@@ -96,6 +102,9 @@ public sealed class SweepRunner(IVariantEvaluator evaluator)
         var variants = spec.Expand();
         Directory.CreateDirectory(runDirectory);
         SweepManifest.For(spec, variants, DateTimeOffset.UtcNow).Write(runDirectory);
+        // One streamed pass over both parents: where they differ, per layer and module, for the report.
+        if (!File.Exists(Path.Combine(runDirectory, ParentDifference.FileName)))
+            ParentDifference.Compute(spec.Models.Instruct, spec.Models.Thinking, options.Execution?.Threads ?? Environment.ProcessorCount).Write(runDirectory);
 
         var builder = new VariantBuilder(spec, options.Execution);
         TimeSpan evaluationTime = TimeSpan.Zero;
@@ -115,23 +124,34 @@ public sealed class SweepRunner(IVariantEvaluator evaluator)
             }
             var variantClock = Stopwatch.StartNew();
             progress?.Report(new SweepProgress(done, variants.Length, variant.Name, null, total.Elapsed, Eta(workThisRun, builtThisRun, variants.Length - done)));
-            using (BuiltVariant built = builder.Build(variant, cancellation))
+            bool onDisk = spec.Backend.Type != "embedded";
+            string modelFolder = Path.Combine(runDirectory, "models", variant.Name);
+            using (BuiltVariant built = onDisk ? builder.BuildToFolder(variant, modelFolder, cancellation) : builder.Build(variant, cancellation))
             {
-                foreach (SweepBenchmark benchmark in pending)
+                try
                 {
-                    progress?.Report(new SweepProgress(done, variants.Length, variant.Name, benchmark.Name, total.Elapsed, Eta(workThisRun, builtThisRun, variants.Length - done)));
-                    string pairDirectory = PairDirectory(runDirectory, variant.Name, benchmark.DirectoryName);
-                    Directory.CreateDirectory(pairDirectory);
-                    var evalClock = Stopwatch.StartNew();
-                    VariantMetrics metrics = await evaluator.EvaluateAsync(
-                        new VariantEvaluation(variant.Name, built.Weights, built.TokenizerFolder, benchmark, spec.Generation, pairDirectory), cancellation).ConfigureAwait(false);
-                    evaluationTime += evalClock.Elapsed;
-                    ArgumentNullException.ThrowIfNull(metrics, "the evaluator's result");
-                    string metricsPath = Path.Combine(pairDirectory, "metrics.json");
-                    if (!File.Exists(metricsPath)) metrics.WriteFile(metricsPath);
-                    evaluated++;
+                    foreach (SweepBenchmark benchmark in pending)
+                    {
+                        progress?.Report(new SweepProgress(done, variants.Length, variant.Name, benchmark.Name, total.Elapsed, Eta(workThisRun, builtThisRun, variants.Length - done)));
+                        string pairDirectory = PairDirectory(runDirectory, variant.Name, benchmark.DirectoryName);
+                        Directory.CreateDirectory(pairDirectory);
+                        var evalClock = Stopwatch.StartNew();
+                        VariantMetrics metrics = await evaluator.EvaluateAsync(
+                            new VariantEvaluation(variant.Name, built.Weights, built.TokenizerFolder, benchmark, spec.Generation, pairDirectory, built.ModelFolder), cancellation).ConfigureAwait(false);
+                        evaluationTime += evalClock.Elapsed;
+                        ArgumentNullException.ThrowIfNull(metrics, "the evaluator's result");
+                        string metricsPath = Path.Combine(pairDirectory, "metrics.json");
+                        if (!File.Exists(metricsPath)) metrics.WriteFile(metricsPath);
+                        evaluated++;
+                    }
+                }
+                finally
+                {
+                    await evaluator.ReleaseAsync(variant.Name).ConfigureAwait(false);
                 }
             }
+            if (onDisk && !variant.IsParent && Directory.Exists(modelFolder))
+                Directory.Delete(modelFolder, recursive: true);
             done++;
             builtThisRun++;
             workThisRun += variantClock.Elapsed;

@@ -110,6 +110,15 @@ public sealed record SweepSpec(
     public const string ThinkingName = "thinking";
 
     /// <summary>
+    /// Which parent's tokenizer files, chat template and generation config the merged variants use (<c>chat_template:</c>
+    /// in the spec): <see cref="InstructName"/> (default) or <see cref="ThinkingName"/>. Each parent always uses its own.
+    /// </summary>
+    public string TemplateFrom { get; init; } = InstructName;
+
+    /// <summary>The folder of <see cref="TemplateFrom"/>.</summary>
+    public string TemplateFolder => TemplateFrom == ThinkingName ? Models.Thinking : Models.Instruct;
+
+    /// <summary>
     /// Expands the spec into variants: the instruct parent (λ = 0) and the thinking parent (λ = 1) first, then every
     /// method × λ in file order. A point that is one of the parents (linear or slerp over the whole model at λ = 0 or 1;
     /// any scoped linear or slerp point at λ = 0, since outside the scope the instruct weights stay) is folded into that

@@ -15,7 +15,7 @@ public static partial class SweepSpecParser
     /// <summary>The methods a sweep entry may name (besides <c>config: FILE</c> points).</summary>
     public static ImmutableArray<string> MethodNames { get; } = ["linear", "slerp", "task_arithmetic", "ties", "dare_ties", "dare_linear"];
 
-    private static readonly string[] TopKeys = ["models", "methods", "benchmarks", "generation", "backend", "output"];
+    private static readonly string[] TopKeys = ["models", "methods", "benchmarks", "generation", "backend", "output", "chat_template"];
     private static readonly string[] ModelKeys = ["thinking", "instruct", "base"];
     private static readonly string[] MethodKeys = ["method", "lambda", "density", "scale", "layers", "modules", "config", "name"];
     private static readonly string[] BenchmarkKeys = ["name", "samples", "grader", "limit"];
@@ -77,6 +77,7 @@ public static partial class SweepSpecParser
             SweepGeneration generation = SweepGeneration.Default;
             SweepBackend backend = SweepBackend.Embedded;
             string? output = null;
+            string templateFrom = SweepSpec.InstructName;
             foreach (var (key, keyNode, value) in yaml.Entries(map, TopKeys, "the sweep spec"))
             {
                 switch (key)
@@ -102,6 +103,11 @@ public static partial class SweepSpecParser
                     case "output":
                         output = Resolve(yaml.Text(value, "output", "expected the run folder path, e.g. runs/qwen3-4b"));
                         break;
+                    case "chat_template":
+                        templateFrom = yaml.Text(value, "chat_template", "expected instruct or thinking (which parent's tokenizer and chat template the merges use)");
+                        if (templateFrom is not (SweepSpec.InstructName or SweepSpec.ThinkingName))
+                            throw ConfigErrors.At(yaml.Pos(value), $"chat_template '{templateFrom}' is not a parent", "expected instruct or thinking (which parent's tokenizer and chat template the merges use)");
+                        break;
                 }
             }
             SourcePosition root = yaml.Pos(map);
@@ -118,7 +124,7 @@ public static partial class SweepSpecParser
                     throw ConfigErrors.At(m.Position, $"method '{m.Method}' needs models.base (its task vectors are taken over the base)",
                         $"expected models: {{base: PATH}} (at {modelsPosition}) or a method without a base (linear, slerp)");
             }
-            var spec = new SweepSpec(yaml.File, models, methods, benchmarks, generation, backend, output);
+            var spec = new SweepSpec(yaml.File, models, methods, benchmarks, generation, backend, output) { TemplateFrom = templateFrom };
             spec.Expand(); // name clashes are spec errors, found now rather than mid-sweep
             return spec;
         }
@@ -129,7 +135,11 @@ public static partial class SweepSpecParser
             string? thinking = null, instruct = null, @base = null;
             foreach (var (key, _, v) in yaml.Entries(map, ModelKeys, "models"))
             {
-                string path = Resolve(yaml.Text(v, "models." + key, "expected a model folder path"));
+                string text = yaml.Text(v, "models." + key, "expected a model folder path");
+                string path = Resolve(text);
+                // A hub model (org/name[@revision]) that is no local path stays as written; `alloy sweep` fetches it.
+                if (!Directory.Exists(path) && !File.Exists(path) && Alloy.Tensors.Hub.ModelReference.TryParse(text, out _, out _))
+                    path = text;
                 switch (key)
                 {
                     case "thinking": thinking = path; break;

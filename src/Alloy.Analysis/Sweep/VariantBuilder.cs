@@ -14,8 +14,9 @@ public sealed class BuiltVariant : IDisposable
 {
     private readonly IDisposable? _owned;
 
-    internal BuiltVariant(SweepVariant variant, IWeightSource weights, string tokenizerFolder, TimeSpan buildTime, long bytes, int mergedTensors, IDisposable? owned)
+    internal BuiltVariant(SweepVariant variant, IWeightSource weights, string tokenizerFolder, TimeSpan buildTime, long bytes, int mergedTensors, IDisposable? owned, string? modelFolder = null)
     {
+        ModelFolder = modelFolder;
         Variant = variant;
         Weights = weights;
         TokenizerFolder = tokenizerFolder;
@@ -27,6 +28,9 @@ public sealed class BuiltVariant : IDisposable
 
     /// <summary>The variant.</summary>
     public SweepVariant Variant { get; }
+
+    /// <summary>The model folder on disk holding the variant (a parent's own folder, or a merge written by <see cref="VariantBuilder.BuildToFolder"/>); null for an in-memory merge.</summary>
+    public string? ModelFolder { get; }
 
     /// <summary>The weights: zero-copy over the checkpoint for a parent, an <see cref="InMemoryWeightSource"/> for a merge.</summary>
     public IWeightSource Weights { get; }
@@ -83,7 +87,7 @@ public sealed class VariantBuilder(SweepSpec spec, ExecutionOptions? options = n
             try
             {
                 var source = new CheckpointWeightSource(checkpoint, ownsCheckpoint: true);
-                built = new BuiltVariant(variant, source, checkpoint.Folder, stopwatch.Elapsed, checkpoint.DataBytes, 0, source);
+                built = new BuiltVariant(variant, source, checkpoint.Folder, stopwatch.Elapsed, checkpoint.DataBytes, 0, source, checkpoint.Folder);
             }
             catch
             {
@@ -97,6 +101,54 @@ public sealed class VariantBuilder(SweepSpec spec, ExecutionOptions? options = n
         }
         TotalBuildTime += built.BuildTime;
         return built;
+    }
+
+    /// <summary>
+    /// Builds <paramref name="variant"/> as a model folder for a server to load: a parent is its own folder; a merge is
+    /// written to <paramref name="folder"/> with <see cref="MergedFolderWriter"/> (staged, then renamed; a complete folder
+    /// left there by an earlier run is reused) and opened mapped. <see cref="BuiltVariant.ModelFolder"/> names the folder.
+    /// </summary>
+    /// <exception cref="AlloyInputException">A model folder is missing or unreadable, or the variant's config does not plan.</exception>
+    public BuiltVariant BuildToFolder(SweepVariant variant, string folder, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(variant);
+        ArgumentNullException.ThrowIfNull(folder);
+        if (variant.IsParent)
+            return Build(variant, cancellation);
+        var stopwatch = Stopwatch.StartNew();
+        RequireFolder(spec.Models.Instruct, "models.instruct");
+        RequireFolder(spec.Models.Thinking, "models.thinking");
+        int merged;
+        if (!File.Exists(Path.Combine(folder, MergedFolderWriter.LogFileName)))
+        {
+            var config = variant.ToMergeConfig(spec.SourceFile);
+            BuiltPlan plan = PlanBuilder.Build(config, Checkpoint.Open);
+            try
+            {
+                MergedFolderWriter.Write(plan, $"# sweep variant {variant.Name} of {spec.SourceFile}\n", folder, overwrite: true, _options,
+                    shardBytes: 5_000_000_000, variant.Method, null, cancellation, sideFilesFrom: spec.TemplateFolder);
+                merged = plan.Plan.Tensors.Count(t => t.IsMerge);
+            }
+            finally
+            {
+                foreach (Checkpoint m in plan.Models) m.Dispose();
+            }
+        }
+        else
+            merged = Describe(variant).Merged;
+        var checkpoint = Checkpoint.Open(folder);
+        try
+        {
+            var source = new CheckpointWeightSource(checkpoint, ownsCheckpoint: true);
+            var built = new BuiltVariant(variant, source, checkpoint.Folder, stopwatch.Elapsed, checkpoint.DataBytes, merged, source, checkpoint.Folder);
+            TotalBuildTime += built.BuildTime;
+            return built;
+        }
+        catch
+        {
+            checkpoint.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -147,7 +199,7 @@ public sealed class VariantBuilder(SweepSpec spec, ExecutionOptions? options = n
                 bytes += t.Bytes.LongLength;
             }
             var source = new InMemoryWeightSource(modelConfig, tensors, $"{variant.Name} (in memory)");
-            return new BuiltVariant(variant, source, donor.Folder, stopwatch.Elapsed, bytes, built.Plan.Tensors.Count(t => t.IsMerge), null);
+            return new BuiltVariant(variant, source, Path.GetFullPath(spec.TemplateFolder), stopwatch.Elapsed, bytes, built.Plan.Tensors.Count(t => t.IsMerge), null);
         }
         finally
         {

@@ -28,10 +28,10 @@ internal static class DiffCommand
             var threadCount = parse.GetValue(threads);
             if (threadCount < 1)
                 throw new Alloy.Tensors.AlloyInputException($"--threads must be at least 1, got {threadCount}");
-            using var modelA = Checkpoint.Open(parse.GetValue(a)!);
-            using var modelB = Checkpoint.Open(parse.GetValue(b)!);
+            using var modelA = Checkpoint.Open(ModelArgument.Resolve(parse.GetValue(a)!, stderr));
+            using var modelB = Checkpoint.Open(ModelArgument.Resolve(parse.GetValue(b)!, stderr));
             var basePath = parse.GetValue(baseOption);
-            using var modelC = basePath == null ? null : Checkpoint.Open(basePath);
+            using var modelC = basePath == null ? null : Checkpoint.Open(ModelArgument.Resolve(basePath, stderr));
             var report = Progress.Run(stderr, "Comparing", modelB.DataBytes,
                 progress => CheckpointDiff.Compute(modelA, modelB, modelC, threadCount, progress));
             if (parse.GetValue(json))

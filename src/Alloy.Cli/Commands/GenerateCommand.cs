@@ -40,7 +40,7 @@ internal static class GenerateCommand
                 MaxBatchSize = Math.Max(1, count),
                 OnToken = stream ? token => { stdout.Write(token.Text); stdout.Flush(); } : null,
             };
-            using var generator = EmbeddedGenerator.Open(parse.GetValue(model)!, options);
+            using var generator = EmbeddedGenerator.Open(ModelArgument.Resolve(parse.GetValue(model)!, stderr), options);
             var defaults = generator.Defaults;
             var settings = new GenerationSettings(
                 parse.GetValue(temperature) ?? defaults.Temperature ?? 0,

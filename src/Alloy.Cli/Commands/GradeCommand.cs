@@ -22,15 +22,7 @@ internal static class GradeCommand
         var command = new Command("grade", "Grade existing responses without generating anything") { responses, bench, grader, seed, dataDir, output };
         command.SetAction(parse =>
         {
-            GraderKind? kind = parse.GetValue(grader) switch
-            {
-                null => null,
-                "math" => GraderKind.Math,
-                "number" => GraderKind.Number,
-                "choice" => GraderKind.Choice,
-                "ifeval" => GraderKind.IfEval,
-                var other => throw new AlloyInputException($"--grader '{other}' is not one of math, number, choice, ifeval"),
-            };
+            var kind = BenchmarkLoader.ParseGrader(parse.GetValue(grader), "--grader");
             var benchmark = BenchmarkLoader.Load(parse.GetValue(bench)!, parse.GetValue(dataDir) ?? BenchmarkLoader.DefaultDataDirectory(), kind);
             var given = ResponseGrading.ReadResponses(parse.GetValue(responses)!);
             var report = ResponseGrading.Grade(benchmark, given, parse.GetValue(seed));
@@ -38,8 +30,8 @@ internal static class GradeCommand
             if (parse.GetValue(output) is { } folder)
             {
                 Directory.CreateDirectory(folder);
-                WriteAtomically(Path.Combine(folder, "metrics.json"), metrics + "\n");
-                WriteAtomically(Path.Combine(folder, "verdicts.jsonl"), string.Concat(report.Responses.Select(r => VerdictLine(r) + "\n")));
+                MetricsFile.WriteAtomically(Path.Combine(folder, MetricsFile.FileName), metrics + "\n");
+                MetricsFile.WriteAtomically(Path.Combine(folder, "verdicts.jsonl"), string.Concat(report.Responses.Select(r => VerdictLine(r) + "\n")));
             }
             var m = report.Metrics;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -49,13 +41,6 @@ internal static class GradeCommand
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
     }
 
     private static string VerdictLine(GradedResponse r)
@@ -74,46 +59,14 @@ internal static class GradeCommand
 
     private static string MetricsJson(GradingReport report, string source, ulong seed)
     {
-        var m = report.Metrics;
-        return Output.Json(w =>
+        var settings = Output.Json(w =>
         {
-            void Optional(string name, double? value)
-            {
-                if (value is double v && double.IsFinite(v))
-                    w.WriteNumber(name, v);
-                else
-                    w.WriteNull(name);
-            }
             w.WriteStartObject();
-            w.WriteString("model", source);
-            w.WriteString("benchmark", report.Benchmark.Name);
-            w.WriteNumber("problems", m.Problems);
-            w.WriteNumber("samples", m.Samples);
-            w.WriteNumber("mean_at_k", m.MeanAtK.Mean);
-            w.WriteStartArray("mean_at_k_ci90");
-            w.WriteNumberValue(m.MeanAtK.IntervalLow);
-            w.WriteNumberValue(m.MeanAtK.IntervalHigh);
-            w.WriteEndArray();
-            Optional("mean_at_k_problem_se", m.MeanAtK.ProblemStandardError);
-            w.WriteStartObject("pass_at");
-            w.WriteNumber("1", m.PassAt1);
-            w.WriteNumber(m.Samples.ToString(CultureInfo.InvariantCulture), m.PassAtK);
-            w.WriteEndObject();
-            Optional("vote_at_k", m.VoteAtK);
-            Optional("mean_tokens", m.Tokens?.Mean);
-            Optional("median_tokens", m.Tokens?.Median);
-            Optional("p90_tokens", m.Tokens?.P90);
-            w.WriteNull("mean_think_tokens");
-            w.WriteNull("mean_answer_tokens");
-            w.WriteNumber("think_ratio", m.ThinkRatio);
-            w.WriteNumber("truncated_ratio", m.TruncatedRatio);
-            w.WriteNumber("reflection_rate", m.ReflectionRate);
-            w.WriteStartObject("settings");
             w.WriteString("graded_from", source);
             w.WriteString("grader", report.Benchmark.Grader.ToString().ToLowerInvariant());
             w.WriteNumber("seed", seed);
             w.WriteEndObject();
-            w.WriteEndObject();
-        });
+        }, indented: false);
+        return MetricsFile.ToJson(report.Metrics, source, report.Benchmark.Name, settings);
     }
 }

@@ -18,7 +18,7 @@ internal static class InspectCommand
         var command = new Command("inspect", "Show a checkpoint's architecture, dtypes, parameters, shards, side files and tensors") { model, json };
         command.SetAction(parse =>
         {
-            using var checkpoint = Checkpoint.Open(parse.GetValue(model)!);
+            using var checkpoint = Checkpoint.Open(ModelArgument.Resolve(parse.GetValue(model)!));
             if (parse.GetValue(json))
                 WriteJson(checkpoint, stdout);
             else

@@ -23,9 +23,9 @@ internal static class LogitsCommand
             var k = parse.GetValue(top);
             if (k < 1)
                 throw new AlloyInputException($"--top must be at least 1, got {k}");
-            var folder = parse.GetValue(model)!;
+            var folder = ModelArgument.Resolve(parse.GetValue(model)!);
             var tokenizer = BpeTokenizer.Load(folder);
-            var ids = tokenizer.Encode(parse.GetValue(text)!, allowSpecial: true);
+            var ids = tokenizer.EncodeWithSpecialTokens(parse.GetValue(text)!);
             if (ids.Length == 0)
                 throw new AlloyInputException("--text encodes to no tokens; give at least one character");
             using var transformer = TransformerModel.Open(folder);

@@ -35,7 +35,7 @@ internal static class MergeCommand
             if (out_ == null && !dry)
                 throw new AlloyInputException("-o OUT is required (or --dry-run to only plan)");
             var parsed = MergeConfigParser.ParseFile(configPath);
-            var built = PlanBuilder.Build(parsed, Checkpoint.Open);
+            var built = PlanBuilder.Build(parsed, model => Checkpoint.Open(ModelArgument.Resolve(model, stderr)));
             try
             {
                 var plan = built.Plan;
@@ -53,29 +53,13 @@ internal static class MergeCommand
                     stdout.WriteLine($"peak memory estimate: {InspectCommand.Bytes(estimate)} for tensors in flight (largest single tensor {InspectCommand.Bytes(largest)}; budget {InspectCommand.Bytes(options.MaxMemoryBytes)}), plus the page cache of the mapped inputs");
                     return ExitCodes.Success;
                 }
-                using var staging = StagingFolder.Create(out_!, parse.GetValue(force));
-                MergeResult result;
-                using (var sink = new ShardedFolderSink(staging.Path, plan, shardBytes, new Dictionary<string, string>
-                {
-                    ["format"] = "pt",
-                    ["merged_by"] = "alloy",
-                    ["merge_method"] = parsed.Method.Name,
-                }))
-                {
-                    result = Progress.Run(stderr, "Merging", plan.Tensors.Sum(t => t.OutputBytes),
-                        progress => MergeExecutor.Run(plan, built.Models, sink, options, progress));
-                }
-                var donor = built.Models[built.Donor];
-                WriteConfig(donor, plan, staging.Path);
-                foreach (var side in donor.SideFiles.Where(s => s != "config.json"))
-                    File.Copy(Path.Combine(donor.Folder, side), Path.Combine(staging.Path, side));
-                WriteLog(staging.Path, configPath, plan, result);
-                staging.Commit();
+                var result = Progress.Run(stderr, "Merging", plan.Tensors.Sum(t => t.OutputBytes),
+                    progress => MergedFolderWriter.Write(built, File.ReadAllText(configPath), out_!, parse.GetValue(force), options, shardBytes, parsed.Method.Name, progress));
                 var nonFinite = result.Tensors.Where(t => t.NonFiniteOutputs > 0).ToArray();
                 foreach (var t in nonFinite)
                     stderr.WriteLine($"warning: {t.Name}: {t.NonFiniteOutputs} NaN/Inf values in the merged output ({t.NonFiniteInputs} in its inputs)");
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"wrote {out_}: {InspectCommand.Bytes(result.BytesWritten)} in {result.Elapsed.TotalSeconds:0.00} s; merge log in {Path.Combine(out_!, "alloy_merge.json")}"));
+                    $"wrote {out_}: {InspectCommand.Bytes(result.BytesWritten)} in {result.Elapsed.TotalSeconds:0.00} s; merge log in {Path.Combine(out_!, MergedFolderWriter.LogFileName)}"));
                 return ExitCodes.Success;
             }
             finally
@@ -103,56 +87,5 @@ internal static class MergeCommand
         if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0 || !double.IsFinite(value))
             throw new AlloyInputException($"{option} '{text}' is not a size; write e.g. 2GB, 512MB or 1.5GiB");
         return (long)Math.Min(value * factor, long.MaxValue);
-    }
-
-    private static void WriteConfig(Checkpoint donor, MergePlan plan, string folder)
-    {
-        if (donor.Config == null)
-            return;
-        var config = (JsonObject)donor.Config.Raw.DeepClone();
-        var dtypes = plan.Tensors.Where(t => t.IsMerge).Select(t => t.DType).Distinct().ToArray();
-        if (dtypes.Length == 1)
-            config["torch_dtype"] = dtypes[0].ToTorchName();
-        File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-    }
-
-    private static void WriteLog(string folder, string configPath, MergePlan plan, MergeResult result)
-    {
-        File.WriteAllText(Path.Combine(folder, "alloy_merge.json"), Output.Json(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("config", File.ReadAllText(configPath));
-            w.WriteStartArray("models");
-            foreach (var m in plan.Models)
-                w.WriteStringValue(m);
-            w.WriteEndArray();
-            w.WriteStartArray("tensors");
-            foreach (var t in result.Tensors)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", t.Name);
-                w.WriteString("action", t.Action);
-                w.WriteString("method", t.Method);
-                w.WriteStartArray("sources");
-                foreach (var s in t.Sources)
-                    w.WriteStringValue(s);
-                w.WriteEndArray();
-                w.WriteNumber("non_finite_inputs", t.NonFiniteInputs);
-                w.WriteNumber("non_finite_outputs", t.NonFiniteOutputs);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("dropped");
-            foreach (var d in plan.Dropped)
-            {
-                w.WriteStartObject();
-                w.WriteString("model", plan.Models[d.Source.Model]);
-                w.WriteString("tensor", d.Source.Name);
-                w.WriteString("reason", d.Reason);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }) + "\n");
     }
 }

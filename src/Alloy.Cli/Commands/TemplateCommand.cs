@@ -18,7 +18,7 @@ internal static class TemplateCommand
         var command = new Command("template", "Print the prompt a chat renders to, byte for byte") { model, messages, noThink, noGenerationPrompt };
         command.SetAction(parse =>
         {
-            var loaded = ChatTemplateLoader.Load(parse.GetValue(model)!);
+            var loaded = ChatTemplateLoader.Load(ModelArgument.Resolve(parse.GetValue(model)!));
             var path = parse.GetValue(messages)!;
             using var document = ReadMessages(path);
             var root = document.RootElement;

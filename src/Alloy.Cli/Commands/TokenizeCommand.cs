@@ -17,8 +17,8 @@ internal static class TokenizeCommand
         var command = new Command("tokenize", "Token ids and count of a text (special tokens in TEXT are special)") { model, text, json };
         command.SetAction(parse =>
         {
-            var tokenizer = BpeTokenizer.Load(parse.GetValue(model)!);
-            var ids = tokenizer.Encode(parse.GetValue(text)!, allowSpecial: true);
+            var tokenizer = BpeTokenizer.Load(ModelArgument.Resolve(parse.GetValue(model)!));
+            var ids = tokenizer.EncodeWithSpecialTokens(parse.GetValue(text)!);
             if (parse.GetValue(json))
             {
                 stdout.WriteLine(JsonSerializer.Serialize(new TokenizeOutput(ids, ids.Length), TokenizeJson.Default.TokenizeOutput));

@@ -37,6 +37,18 @@ public static class BenchmarkLoader
         return Path.Combine(cache, "alloy", "datasets");
     }
 
+    /// <summary>Parses a grader name (math, number, choice, ifeval); null stays null (the benchmark's own grader).</summary>
+    /// <exception cref="AlloyInputException">Any other name; <paramref name="field"/> names where it came from (e.g. "--grader").</exception>
+    public static GraderKind? ParseGrader(string? name, string field = "grader") => name switch
+    {
+        null => null,
+        "math" => GraderKind.Math,
+        "number" => GraderKind.Number,
+        "choice" => GraderKind.Choice,
+        "ifeval" => GraderKind.IfEval,
+        _ => throw new AlloyInputException($"{field} '{name}' is not one of math, number, choice, ifeval"),
+    };
+
     /// <summary>
     /// Loads <paramref name="nameOrPath"/>: an existing .jsonl file (a custom benchmark, graded by
     /// <paramref name="grader"/> or, without it, by Choice when records have choices, else Math), or a

@@ -11,7 +11,14 @@ using Alloy.Tensors;
 namespace Alloy.Evaluation.Grading;
 
 /// <summary>One response to grade: problem id, sample index, text, how it ended, and its token count when known.</summary>
-public sealed record GivenResponse(string Id, int Sample, string Response, ResponseFinish Finish, int? CompletionTokens);
+/// <param name="Id">The problem id.</param>
+/// <param name="Sample">The sample index (0-based).</param>
+/// <param name="Response">The whole response, thinking included.</param>
+/// <param name="Finish">Whether it stopped or was truncated.</param>
+/// <param name="CompletionTokens">Tokens of the whole response, or null when unknown.</param>
+/// <param name="ThinkTokens">Tokens of the thinking part (see <see cref="ResponseTokens"/>), or null when not counted.</param>
+/// <param name="AnswerTokens">Tokens of the answer part, or null when not counted.</param>
+public sealed record GivenResponse(string Id, int Sample, string Response, ResponseFinish Finish, int? CompletionTokens, int? ThinkTokens = null, int? AnswerTokens = null);
 
 /// <summary>A graded response.</summary>
 /// <param name="Given">The response.</param>
@@ -24,7 +31,17 @@ public sealed record GradedResponse(GivenResponse Given, bool Correct, string? E
 /// <summary>The summary written to metrics.json (DESIGN.md's schema); token fields are null when a response lacks a count.</summary>
 public sealed record MetricsSummary(
     int Problems, int Samples, MeanAtKResult MeanAtK, double PassAt1, double PassAtK, double? VoteAtK,
-    TokenSummary? Tokens, double ThinkRatio, double TruncatedRatio, double ReflectionRate);
+    TokenSummary? Tokens, double ThinkRatio, double TruncatedRatio, double ReflectionRate)
+{
+    /// <summary>Mean thinking-part tokens over all responses (0 for a response that does not think), or null when not counted.</summary>
+    public double? MeanThinkTokens { get; init; }
+
+    /// <summary>Mean answer-part tokens over all responses, or null when not counted.</summary>
+    public double? MeanAnswerTokens { get; init; }
+
+    /// <summary>Mean@k per difficulty level, ascending, when every problem has a level; empty otherwise.</summary>
+    public IReadOnlyList<LevelScore<int>> Levels { get; init; } = [];
+}
 
 /// <summary>Graded responses in (problem, sample) order and their summary.</summary>
 public sealed record GradingReport(Benchmark Benchmark, ImmutableArray<GradedResponse> Responses, MetricsSummary Metrics);
@@ -113,38 +130,21 @@ public static class ResponseGrading
             if (samples.Count != k || samples.Keys.Last() != k - 1)
                 throw new AlloyInputException($"problem '{benchmark.Problems[index].Id}' has samples {string.Join(",", samples.Keys)}; every problem needs samples 0..{k - 1}");
 
-        IGrader? grader = benchmark.Grader switch
-        {
-            GraderKind.Math => new MathGrader(),
-            GraderKind.Number => new NumberGrader(),
-            GraderKind.Choice => new ChoiceGrader(),
-            _ => null,
-        };
+        var grader = new BenchmarkGrader(benchmark, seed);
         var graded = ImmutableArray.CreateBuilder<GradedResponse>(byProblem.Count * k);
+        var levels = new List<int?>(byProblem.Count);
         foreach (var (index, samples) in byProblem)
         {
             var problem = benchmark.Problems[index];
-            var ifEval = grader == null ? IfEvalPrompt.Parse(problem.RawJson, $"{benchmark.SourcePath}, problem {problem.Id}") : null;
-            foreach (var (sample, given) in samples)
-            {
-                var thought = ResponseParts.ContainsThinkEnd(given.Response);
-                if (ifEval != null)
-                {
-                    var result = IfEvalGrader.GradeModelOutput(ifEval, given.Response);
-                    var correct = given.Finish == ResponseFinish.Stopped && result.FollowedAllStrict;
-                    graded.Add(new GradedResponse(given, correct, null, thought, given.Finish == ResponseFinish.Truncated ? "truncated" : correct ? "all instructions followed (strict)" : "an instruction not followed (strict)"));
-                    continue;
-                }
-                var reference = BenchmarkPrompts.Render(problem, benchmark.Grader, seed, sample).Answer;
-                var verdict = grader!.Grade(given.Response, given.Finish, reference, problem.Choices.IsEmpty ? null : problem.Choices);
-                graded.Add(new GradedResponse(given, verdict.Correct, verdict.Extracted, thought, verdict.Reason.ToString()));
-            }
+            levels.Add(problem.Level);
+            foreach (var given in samples.Values)
+                graded.Add(grader.Grade(problem, given));
         }
         var all = graded.ToImmutable();
-        return new GradingReport(benchmark, all, Summarize(all, byProblem.Count, k, benchmark.Grader));
+        return new GradingReport(benchmark, all, Summarize(all, byProblem.Count, k, benchmark.Grader, levels));
     }
 
-    private static MetricsSummary Summarize(ImmutableArray<GradedResponse> graded, int problems, int k, GraderKind grader)
+    private static MetricsSummary Summarize(ImmutableArray<GradedResponse> graded, int problems, int k, GraderKind grader, IReadOnlyList<int?> levels)
     {
         var correct = graded.Select(g => g.Correct).ToArray();
         var counts = Enumerable.Range(0, problems).Select(p => correct.Skip(p * k).Take(k).Count(c => c)).ToArray();
@@ -154,9 +154,19 @@ public static class ResponseGrading
         TokenSummary? tokens = graded.All(g => g.Given.CompletionTokens.HasValue)
             ? TokenStatistics.Summarize([.. graded.Select(g => g.Given.CompletionTokens!.Value)])
             : null;
+        double? think = graded.All(g => g.Given.ThinkTokens.HasValue) ? graded.Average(g => (double)g.Given.ThinkTokens!.Value) : null;
+        double? answer = graded.All(g => g.Given.AnswerTokens.HasValue) ? graded.Average(g => (double)g.Given.AnswerTokens!.Value) : null;
+        IReadOnlyList<LevelScore<int>> byLevel = [];
+        if (levels.Count == problems && levels.All(l => l.HasValue))
+            byLevel = LevelBreakdown.Compute<int>([.. levels.Select(l => l!.Value)], [.. counts.Select(c => (double)c / k)]);
         return new MetricsSummary(problems, k, MeanAtK.Compute(correct, problems, k), passes[0], passes[^1], vote, tokens,
             ThinkRatio.Compute([.. graded.Select(g => g.Thought)]),
             TruncationRate.Compute([.. graded.Select(g => g.Given.Finish)]),
-            ReflectionKeywords.Rate([.. graded.Select(g => g.Given.Response)]));
+            ReflectionKeywords.Rate([.. graded.Select(g => g.Given.Response)]))
+        {
+            MeanThinkTokens = think,
+            MeanAnswerTokens = answer,
+            Levels = byLevel,
+        };
     }
 }

@@ -84,6 +84,9 @@ public sealed class EmbeddedGenerator : IGenerator, IDisposable
     /// <summary>Most positions (prompt + generated) a sequence may hold: max_position_embeddings, or int.MaxValue when absent.</summary>
     public int ContextLength { get; }
 
+    /// <summary>The chat template's source text (chat_template.jinja or tokenizer_config.json's), or null when the folder has none.</summary>
+    public string? ChatTemplateSource => _template?.Template.Source;
+
     /// <summary>
     /// Opens a model folder: memory-mapped checkpoint, tokenizer.json, the chat template (chat_template.jinja or
     /// tokenizer_config.json; only needed for chat prompts) and generation_config.json.
@@ -148,7 +151,9 @@ public sealed class EmbeddedGenerator : IGenerator, IDisposable
     {
         ArgumentNullException.ThrowIfNull(prompt);
         var text = prompt.RawText ?? RenderChat(prompt.Messages!, enableThinking);
-        var ids = _tokenizer.Encode(text, allowSpecial: true);
+        // Raw prompts get the tokenizer's own special tokens (Llama 3's <|begin_of_text|>) as HF and vLLM add them;
+        // a rendered chat prompt already holds what its template writes.
+        var ids = prompt.RawText is not null ? _tokenizer.EncodeWithSpecialTokens(text) : _tokenizer.Encode(text, allowSpecial: true);
         if (ids.Length == 0)
             throw new AlloyInputException("the prompt encodes to no tokens; give at least one character");
         foreach (var id in ids)

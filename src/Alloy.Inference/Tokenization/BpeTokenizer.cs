@@ -91,6 +91,30 @@ public sealed class BpeTokenizer
     /// <summary>All added tokens (special or not) in file order.</summary>
     public IReadOnlyList<AddedToken> AddedTokens { get; }
 
+    /// <summary>
+    /// Ids tokenizer.json's post-processor puts before a single sequence (Llama 3: <c>&lt;|begin_of_text|&gt;</c>; Qwen: none),
+    /// i.e. what Hugging Face's <c>tokenizer(text)</c> and vLLM's completions endpoint add by default.
+    /// </summary>
+    public IReadOnlyList<int> SequencePrefix { get; internal set; } = [];
+
+    /// <summary>Ids the post-processor puts after a single sequence (BERT-style <c>[SEP]</c>; none for Qwen and Llama).</summary>
+    public IReadOnlyList<int> SequenceSuffix { get; internal set; } = [];
+
+    /// <summary>
+    /// <see cref="Encode"/> with special tokens recognised, wrapped in <see cref="SequencePrefix"/> and
+    /// <see cref="SequenceSuffix"/> — except that a prefix (or suffix) the text already carries is not added twice.
+    /// Use it for raw prompts fed to a model; chat templates write their own special tokens.
+    /// </summary>
+    public int[] EncodeWithSpecialTokens(string text)
+    {
+        var ids = Encode(text, allowSpecial: true);
+        bool hasPrefix = SequencePrefix.Count > 0 && ids.AsSpan().StartsWith([.. SequencePrefix]);
+        bool hasSuffix = SequenceSuffix.Count > 0 && ids.AsSpan().EndsWith([.. SequenceSuffix]);
+        if ((SequencePrefix.Count == 0 || hasPrefix) && (SequenceSuffix.Count == 0 || hasSuffix))
+            return ids;
+        return [.. hasPrefix ? [] : SequencePrefix, .. ids, .. hasSuffix ? [] : SequenceSuffix];
+    }
+
     /// <summary>Id of <c>bos_token</c> from tokenizer_config.json, when present and known.</summary>
     public int? BeginningOfSequenceId { get; }
 

@@ -89,7 +89,87 @@ internal static class TokenizerFileReader
         CheckDecoder(root, tokenizerName);
 
         (string? bos, string? eos) = configJson is null ? (null, null) : ReadConfig(configJson, configName);
-        return new BpeTokenizer(vocabulary, addedTokens, merger, nfc, steps, bos, eos);
+        var tokenizer = new BpeTokenizer(vocabulary, addedTokens, merger, nfc, steps, bos, eos);
+        var (prefix, suffix) = ReadPostProcessor(root, tokenizerName, tokenizer);
+        tokenizer.SequencePrefix = prefix;
+        tokenizer.SequenceSuffix = suffix;
+        return tokenizer;
+    }
+
+    // The special tokens HF's post-processor puts around a single sequence (what `tokenizer(text)` adds by default):
+    // TemplateProcessing's "single" template, Bert/RobertaProcessing's cls … sep, ByteLevel nothing, Sequence in order.
+    private static (int[] Prefix, int[] Suffix) ReadPostProcessor(JsonElement root, string name, BpeTokenizer tokenizer)
+    {
+        if (!root.TryGetProperty("post_processor", out JsonElement processor) || processor.ValueKind == JsonValueKind.Null)
+            return ([], []);
+        var prefix = new List<int>();
+        var suffix = new List<int>();
+        Apply(processor, "post_processor");
+        return ([.. prefix], [.. suffix]);
+
+        void Apply(JsonElement p, string where)
+        {
+            string type = RequiredType(p, name, where);
+            switch (type)
+            {
+                case "ByteLevel":
+                    return;
+                case "Sequence":
+                    if (!p.TryGetProperty("processors", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
+                        throw new AlloyInputException($"{name}: {where}.processors must be a list of post-processors.");
+                    int i = 0;
+                    foreach (JsonElement item in list.EnumerateArray())
+                        Apply(item, $"{where}.processors[{i++}]");
+                    return;
+                case "BertProcessing":
+                case "RobertaProcessing":
+                    prefix.Add(PairId(p, "cls", where));
+                    suffix.Insert(0, PairId(p, "sep", where));
+                    return;
+                case "TemplateProcessing":
+                    if (!p.TryGetProperty("single", out JsonElement single) || single.ValueKind != JsonValueKind.Array)
+                        throw new AlloyInputException($"{name}: {where}.single must be a list of template pieces.");
+                    bool afterSequence = false;
+                    foreach (JsonElement piece in single.EnumerateArray())
+                    {
+                        if (piece.TryGetProperty("Sequence", out _))
+                        {
+                            afterSequence = true;
+                            continue;
+                        }
+                        if (!piece.TryGetProperty("SpecialToken", out JsonElement special) || !special.TryGetProperty("id", out JsonElement idName) || idName.ValueKind != JsonValueKind.String)
+                            throw new AlloyInputException($"{name}: {where}.single has a piece that is neither Sequence nor SpecialToken with an id.");
+                        var ids = SpecialIds(p, idName.GetString()!, where);
+                        (afterSequence ? suffix : prefix).AddRange(ids);
+                    }
+                    return;
+                default:
+                    throw new AlloyInputException($"{name}: {where}.type is \"{type}\"; supported: TemplateProcessing, ByteLevel, BertProcessing, RobertaProcessing, Sequence.");
+            }
+        }
+
+        int PairId(JsonElement p, string field, string where)
+        {
+            if (p.TryGetProperty(field, out JsonElement pair) && pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2
+                && pair[1].TryGetInt32(out int id) && id >= 0 && id < tokenizer.VocabSize)
+                return id;
+            throw new AlloyInputException($"{name}: {where}.{field} must be [token, id] with an id inside the vocabulary.");
+        }
+
+        int[] SpecialIds(JsonElement p, string token, string where)
+        {
+            if (p.TryGetProperty("special_tokens", out JsonElement map) && map.ValueKind == JsonValueKind.Object
+                && map.TryGetProperty(token, out JsonElement entry) && entry.TryGetProperty("ids", out JsonElement ids) && ids.ValueKind == JsonValueKind.Array)
+            {
+                var result = new List<int>();
+                foreach (JsonElement id in ids.EnumerateArray())
+                    result.Add(id.TryGetInt32(out int v) && v >= 0 && v < tokenizer.VocabSize ? v
+                        : throw new AlloyInputException($"{name}: {where}.special_tokens[\"{token}\"].ids holds an id outside the vocabulary."));
+                return [.. result];
+            }
+            return tokenizer.TokenToId(token) is int known ? [known]
+                : throw new AlloyInputException($"{name}: {where} names special token \"{token}\", which is neither in special_tokens nor in the vocabulary.");
+        }
     }
 
     private static JsonDocument ParseJson(byte[] json, string name)

@@ -22,7 +22,8 @@ public static class PlanBuilder
 {
     /// <summary>
     /// Plans <paramref name="config"/>. <paramref name="open"/> opens a model path (relative paths are
-    /// tried as given, then beside the config file). Output tensors follow the first input model's
+    /// tried as given, then beside the config file) or, for a model written <c>org/name[@revision]</c> that is no
+    /// local path, that reference text (a caller that can fetch hub models resolves it, e.g. with HubModelResolver). Output tensors follow the first input model's
     /// tensor list and order; tensors outside the scope are copied from <c>copy_from</c> (default: the
     /// first input model).
     /// </summary>
@@ -82,8 +83,16 @@ public static class PlanBuilder
 
     private static Checkpoint OpenModel(ModelReference reference, MergeConfig config, Func<string, Checkpoint> open)
     {
+        // A model written org/name[@revision] that is no local path is a hub model: `open` gets the reference text
+        // (the CLI's open fetches it into the hub cache); anything else must be a local file or folder.
+        var text = reference.Revision == null ? reference.Path : $"{reference.Path}@{reference.Revision}";
+        var isHubModel = Alloy.Tensors.Hub.ModelReference.TryParse(text, out _, out _);
         if (reference.Revision != null)
-            throw new AlloyInputException($"{reference.Position}: '{reference}' names a revision; the Hugging Face hub client is not built yet, so models must be local folders");
+        {
+            if (!isHubModel)
+                throw new AlloyInputException($"{reference.Position}: '{reference}' names a revision, but '{reference.Path}' is not a hub model id (org/name); only hub models take @revision");
+            return open(text);
+        }
         var path = reference.Path;
         if (!Directory.Exists(path) && !File.Exists(path) && !Path.IsPathRooted(path))
         {
@@ -92,7 +101,11 @@ public static class PlanBuilder
                 path = besideConfig;
         }
         if (!Directory.Exists(path) && !File.Exists(path))
-            throw new AlloyInputException($"{reference.Position}: model '{reference.Path}' not found (tried it as given and beside the config); the hub client is not built yet, so models must be local folders");
+        {
+            if (isHubModel)
+                return open(text);
+            throw new AlloyInputException($"{reference.Position}: model '{reference.Path}' not found (tried it as given and beside the config); a hub model is written org/name[@revision]");
+        }
         return open(path);
     }
 

@@ -103,9 +103,9 @@ public sealed class SweepRunnerTests : IDisposable
 
         string html = File.ReadAllText(result.Report.Html);
         Assert.Equal(Path.Combine(run, "report.html"), result.Report.Html);
-        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(html, "<svg").Count); // 2 benchmarks × (accuracy + λ panels)
+        Assert.Equal(5, System.Text.RegularExpressions.Regex.Matches(html, "<svg").Count); // 2 benchmarks × (accuracy + λ panels) + the parents' layer difference
         Assert.True(File.Exists(Path.Combine(run, "report.md")));
-        Assert.Equal(8, result.Report.Plots.Length);
+        Assert.Equal(10, result.Report.Plots.Length); // (accuracy + λ) × 2 benchmarks + the parents' layer plot, PNG + SVG each
         Assert.All(result.Report.Plots, p => Assert.True(new FileInfo(p).Length > 1000, p));
 
         Assert.True(result.BuildTime > TimeSpan.Zero);
@@ -137,12 +137,46 @@ public sealed class SweepRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task The_openai_backend_is_refused_for_now()
+    public async Task The_openai_backend_writes_each_merge_as_a_folder_for_its_server_and_removes_it_afterwards()
     {
-        SweepSpec spec = Spec() with { Backend = new SweepBackend("openai", ["http://127.0.0.1:1/v1"], null) };
+        SweepSpec spec = Spec() with { Backend = new SweepBackend("openai", [], "server {model} --port {port}") };
+        var probe = new LambdaProbeEvaluator(TinyParents.Instruct, _thinking);
+        var evaluator = new FolderProbeEvaluator(probe);
+        string run = _temp.Sub("run");
 
-        var e = await Assert.ThrowsAsync<AlloyInputException>(() => new SweepRunner(new LambdaProbeEvaluator(TinyParents.Instruct, _thinking)).RunAsync(spec, new SweepRunOptions(_temp.Sub("run"))));
-        Assert.Contains("embedded", e.Message, StringComparison.Ordinal);
+        SweepResult result = await new SweepRunner(evaluator).RunAsync(spec, new SweepRunOptions(run));
+
+        Assert.Equal(12, result.Evaluated);
+        // Merges were served from RUNDIR/models/VARIANT (a complete folder with its merge log); parents from their own.
+        Assert.Contains(evaluator.Folders, f => f.Variant == "linear-l0.25" && f.Folder == Path.Combine(run, "models", "linear-l0.25") && f.Complete);
+        Assert.Contains(evaluator.Folders, f => f.Variant == "instruct" && f.Folder == Path.GetFullPath(TinyParents.Instruct));
+        // The probe reads λ back from the served folder's weights, as it does from in-memory ones.
+        Assert.Contains(probe.Calls, c => c.Variant == "linear-l0.75" && Math.Abs(c.Lambda - 0.75) < 1e-4);
+        Assert.Equal(["instruct", "thinking", "linear-l0.25", "linear-l0.50", "linear-l0.75", "slerp-l0.50"], evaluator.Released);
+        Assert.False(Directory.Exists(Path.Combine(run, "models", "linear-l0.25")));
+        // Where the parents differ was computed once, for the report.
+        Assert.NotEmpty(ParentDifference.TryRead(run)!.Layers);
+        Assert.True(File.Exists(Path.Combine(run, "plots", "parents-layer-difference.svg")));
+    }
+
+    private sealed class FolderProbeEvaluator(LambdaProbeEvaluator probe) : IVariantEvaluator
+    {
+        public List<(string Variant, string? Folder, bool Complete)> Folders { get; } = [];
+
+        public List<string> Released { get; } = [];
+
+        public Task<VariantMetrics> EvaluateAsync(VariantEvaluation request, CancellationToken cancellation)
+        {
+            Folders.Add((request.VariantName, request.ModelFolder is { } f ? Path.GetFullPath(f) : null,
+                request.ModelFolder is { } g && File.Exists(Path.Combine(g, "config.json")) && File.Exists(Path.Combine(g, "alloy_merge.json"))));
+            return probe.EvaluateAsync(request, cancellation);
+        }
+
+        public Task ReleaseAsync(string variantName)
+        {
+            Released.Add(variantName);
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class SyncProgress(Action<SweepProgress> report) : IProgress<SweepProgress>

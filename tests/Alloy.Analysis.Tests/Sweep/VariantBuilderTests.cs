@@ -80,4 +80,28 @@ public sealed class VariantBuilderTests : IDisposable
         Assert.Contains("models.thinking", e.Message, StringComparison.Ordinal);
         Assert.Contains("nope", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Merges_take_the_tokenizer_and_template_of_the_parent_chat_template_names()
+    {
+        SweepSpec byDefault = TinyParents.Spec(_thinking, "methods: [{method: linear, lambda: [0.5]}]\n");
+        Assert.Equal(SweepSpec.InstructName, byDefault.TemplateFrom);
+        SweepSpec spec = TinyParents.Spec(_thinking, "chat_template: thinking\nmethods: [{method: linear, lambda: [0.5]}]\n");
+        Assert.Equal(SweepSpec.ThinkingName, spec.TemplateFrom);
+        var builder = new VariantBuilder(spec);
+        using (BuiltVariant merged = builder.Build(spec.Expand().Single(v => v.Name == "linear-l0.50")))
+            Assert.Equal(Path.GetFullPath(_thinking), merged.TokenizerFolder);
+        using (BuiltVariant instruct = builder.Build(spec.Expand().Single(v => v.Name == SweepSpec.InstructName)))
+            Assert.Equal(Path.GetFullPath(TinyParents.Instruct), Path.GetFullPath(instruct.TokenizerFolder));
+
+        // On disk (the openai backend) the thinking parent's tokenizer files replace the donor's.
+        File.WriteAllText(Path.Combine(_thinking, "tokenizer_config.json"), "{\"chat_template\": \"thinking's\"}");
+        string folder = _temp.Sub("served");
+        using (builder.BuildToFolder(spec.Expand().Single(v => v.Name == "linear-l0.50"), folder))
+            Assert.Equal("{\"chat_template\": \"thinking's\"}", File.ReadAllText(Path.Combine(folder, "tokenizer_config.json")));
+
+        var bad = Assert.Throws<Alloy.Tensors.AlloyInputException>(() => TinyParents.Spec(_thinking, "chat_template: base\nmethods: [{method: linear, lambda: [0.5]}]\n"));
+        Assert.Contains("sweep.yml:2:", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("instruct or thinking", bad.Message, StringComparison.Ordinal);
+    }
 }

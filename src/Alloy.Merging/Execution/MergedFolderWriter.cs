@@ -1,0 +1,117 @@
+// Writes a planned merge as a complete Hugging Face model folder: sharded safetensors, config.json, the donor's
+// tokenizer and side files, and the merge log (alloy_merge.json), staged in a temporary folder and renamed at the end.
+// It plans nothing (PlanBuilder does) and parses no YAML.
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Alloy.Merging.Plan;
+using Alloy.Tensors;
+using Alloy.Tensors.Checkpoints;
+using Alloy.Tensors.IO;
+
+namespace Alloy.Merging.Execution;
+
+/// <summary>Runs a built plan into a model folder on disk.</summary>
+public static class MergedFolderWriter
+{
+    /// <summary>The files <c>sideFilesFrom</c> supplies: tokenizer, chat template and generation config.</summary>
+    public static readonly string[] TokenizerSideFiles =
+        ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja", "generation_config.json", "vocab.json", "merges.txt", "added_tokens.json"];
+
+    /// <summary>The merge log's file name inside the output folder.</summary>
+    public const string LogFileName = "alloy_merge.json";
+
+    /// <summary>
+    /// Merges <paramref name="built"/> into <paramref name="target"/>: tensors in shards of at most
+    /// <paramref name="shardBytes"/>, config.json from the donor (torch_dtype set when every merged tensor has one dtype),
+    /// the donor's other side files (tokenizer, chat template, generation config) copied, and alloy_merge.json
+    /// accounting for every tensor (merged, copied, dropped with its reason) with <paramref name="configText"/> recorded.
+    /// With <c>sideFilesFrom</c>, that folder's <see cref="TokenizerSideFiles"/> replace the donor's. Nothing appears at
+    /// <paramref name="target"/> until the folder is complete. The caller disposes the built models.
+    /// </summary>
+    /// <exception cref="AlloyInputException">The target exists and <paramref name="overwrite"/> is false, or an input is bad.</exception>
+    public static MergeResult Write(BuiltPlan built, string configText, string target, bool overwrite, ExecutionOptions options,
+        long shardBytes, string methodName, IProgress<long>? progress = null, CancellationToken cancellation = default, string? sideFilesFrom = null)
+    {
+        ArgumentNullException.ThrowIfNull(built);
+        ArgumentNullException.ThrowIfNull(configText);
+        ArgumentNullException.ThrowIfNull(options);
+        using var staging = StagingFolder.Create(target, overwrite);
+        MergeResult result;
+        var plan = built.Plan;
+        using (var sink = new ShardedFolderSink(staging.Path, plan, shardBytes, new Dictionary<string, string>
+        {
+            ["format"] = "pt",
+            ["merged_by"] = "alloy",
+            ["merge_method"] = methodName,
+        }))
+        {
+            result = MergeExecutor.Run(plan, built.Models, sink, options, progress, cancellation);
+        }
+        var donor = built.Models[built.Donor];
+        WriteConfig(donor, plan, staging.Path);
+        foreach (var side in donor.SideFiles.Where(s => s != "config.json"))
+            File.Copy(Path.Combine(donor.Folder, side), Path.Combine(staging.Path, side));
+        // Another model's tokenizer, chat template and generation config replace the donor's (same file names).
+        if (sideFilesFrom is not null)
+            foreach (var side in TokenizerSideFiles.Where(f => File.Exists(Path.Combine(sideFilesFrom, f))))
+                File.Copy(Path.Combine(sideFilesFrom, side), Path.Combine(staging.Path, side), overwrite: true);
+        File.WriteAllText(Path.Combine(staging.Path, LogFileName), Log(configText, plan, result));
+        staging.Commit();
+        return result;
+    }
+
+    private static void WriteConfig(Checkpoint donor, MergePlan plan, string folder)
+    {
+        if (donor.Config == null)
+            return;
+        var config = (JsonObject)donor.Config.Raw.DeepClone();
+        var dtypes = plan.Tensors.Where(t => t.IsMerge).Select(t => t.DType).Distinct().ToArray();
+        if (dtypes.Length == 1)
+            config["torch_dtype"] = dtypes[0].ToTorchName();
+        File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static string Log(string configText, MergePlan plan, MergeResult result)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("config", configText);
+            w.WriteStartArray("models");
+            foreach (var m in plan.Models)
+                w.WriteStringValue(m);
+            w.WriteEndArray();
+            w.WriteStartArray("tensors");
+            foreach (var t in result.Tensors)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", t.Name);
+                w.WriteString("action", t.Action);
+                w.WriteString("method", t.Method);
+                w.WriteStartArray("sources");
+                foreach (var s in t.Sources)
+                    w.WriteStringValue(s);
+                w.WriteEndArray();
+                w.WriteNumber("non_finite_inputs", t.NonFiniteInputs);
+                w.WriteNumber("non_finite_outputs", t.NonFiniteOutputs);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("dropped");
+            foreach (var d in plan.Dropped)
+            {
+                w.WriteStartObject();
+                w.WriteString("model", plan.Models[d.Source.Model]);
+                w.WriteString("tensor", d.Source.Name);
+                w.WriteString("reason", d.Reason);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+}
