@@ -15,9 +15,9 @@ namespace Alloy.Bench;
 internal static class DecodeBenchmark
 {
     /// <summary>
-    /// args: [decode tokens (default 32)] [prompt tokens (default 64)] [layers (default 28)] [batch (default 1)].
-    /// With batch B &gt; 1 the run also forks the prompt's cache B times and times B-sequence DecodeBatch steps,
-    /// reporting aggregate tok/s against the single-stream figure of the same run.
+    /// args: [decode tokens (default 32)] [prompt tokens (default 64)] [layers (default 28)] [batch (default 1)]
+    /// [rounds (default 3)]. With batch B &gt; 1 each round also forks the prompt's cache B times and times B-sequence
+    /// DecodeBatch steps, reporting aggregate tok/s against the single-stream figure of the same run (best rounds).
     /// </summary>
     public static int Run(string[] args)
     {
@@ -25,6 +25,7 @@ internal static class DecodeBenchmark
         var promptTokens = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
         var layers = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 28;
         var batch = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+        var rounds = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 3;
         const int hidden = 1024, intermediate = 3072, heads = 16, kvHeads = 8, headDim = 128, vocab = 151936;
         var config = ModelConfig.Parse($$"""
             {"architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "hidden_size": {{hidden}},
@@ -38,12 +39,14 @@ internal static class DecodeBenchmark
         var tensors = new Dictionary<string, WeightTensor>();
         var buffers = new List<byte[]>();
         var fills = new List<(byte[] Bytes, bool Norm, uint Seed)>();
+        var raw = new Dictionary<string, byte[]>();
         void Add(string name, bool norm, params long[] shape)
         {
             var count = shape.Aggregate(1L, (a, d) => a * d);
             var bytes = new byte[count * 2];
             fills.Add((bytes, norm, (uint)tensors.Count + 1));
             buffers.Add(bytes);
+            raw[name] = bytes;
             tensors[name] = WeightTensor.FromBytes(DType.BF16, bytes, shape);
         }
         var sw = Stopwatch.StartNew();
@@ -76,45 +79,87 @@ internal static class DecodeBenchmark
 
         var random = new Random(1);
         var prompt = Enumerable.Range(0, promptTokens).Select(_ => random.Next(vocab)).ToArray();
-        var cache = model.CreateCache();
+        var prefilled = model.CreateCache();
         sw.Restart();
-        var logits = model.Forward(prompt, cache);
+        var promptLogits = model.Forward(prompt, prefilled);
         var prefillSeconds = sw.Elapsed.TotalSeconds;
-        // One warm-up step, then the timed decode.
-        logits = model.Forward([ArgMax(logits)], cache);
-        sw.Restart();
-        for (var i = 0; i < decodeTokens; i++)
-            logits = model.Forward([ArgMax(logits)], cache);
-        var decodeSeconds = sw.Elapsed.TotalSeconds;
 
-        var tokensPerSecond = decodeTokens / decodeSeconds;
+        // Rounds alternate single-stream and batched decoding, each from fresh forks of the prompt's cache (so every
+        // round decodes at the same context); the best round of each is reported, since other jobs share the cores.
+        var singleRates = new List<double>();
+        var batchRates = new List<double>();
+        for (var round = 0; round < rounds; round++)
+        {
+            var cache = prefilled.Fork();
+            var logits = model.Forward([ArgMax(promptLogits)], cache); // warm-up step
+            sw.Restart();
+            for (var i = 0; i < decodeTokens; i++)
+                logits = model.Forward([ArgMax(logits)], cache);
+            singleRates.Add(decodeTokens / sw.Elapsed.TotalSeconds);
+            if (batch > 1)
+            {
+                // B samples of the same prompt: forks of its cache, one warm-up step, then timed batched steps.
+                var caches = Enumerable.Range(0, batch).Select(_ => prefilled.Fork()).ToArray();
+                var tokens = Enumerable.Range(0, batch).Select(b => (b * 7919) % vocab).ToArray();
+                var batchLogits = new float[batch * vocab];
+                model.DecodeBatch(tokens, caches, batchLogits);
+                sw.Restart();
+                for (var i = 0; i < decodeTokens; i++)
+                {
+                    for (var b = 0; b < batch; b++)
+                        tokens[b] = ArgMax(batchLogits.AsSpan(b * vocab, vocab));
+                    model.DecodeBatch(tokens, caches, batchLogits);
+                }
+                batchRates.Add(batch * decodeTokens / sw.Elapsed.TotalSeconds);
+            }
+        }
+
+        var tokensPerSecond = singleRates.Max();
         var bound = bandwidth / bytesPerToken;
         Console.WriteLine($"bytes of weights per token: {bytesPerToken / 1e6:F1} MB");
         Console.WriteLine($"streaming read over the weights ({Environment.ProcessorCount} threads, best of 3): {bandwidth / 1e9:F2} GB/s");
         Console.WriteLine($"prefill: {promptTokens} tokens in {prefillSeconds:F2} s = {promptTokens / prefillSeconds:F1} tok/s");
-        Console.WriteLine($"decode:  {tokensPerSecond:F2} tok/s; bandwidth bound {bound:F2} tok/s; ratio {tokensPerSecond / bound:F3}");
+        Console.WriteLine($"decode:  {tokensPerSecond:F2} tok/s (best of {rounds} rounds; all: {Rates(singleRates)}); bandwidth bound {bound:F2} tok/s; ratio {tokensPerSecond / bound:F3}");
         if (batch > 1)
         {
-            // B samples of the same prompt: forks of its cache, one warm-up step, then timed batched steps.
-            var prefilled = model.CreateCache();
-            model.Forward(prompt, prefilled);
-            var caches = Enumerable.Range(0, batch).Select(_ => prefilled.Fork()).ToArray();
-            var tokens = Enumerable.Range(0, batch).Select(b => (b * 7919) % vocab).ToArray();
-            var batchLogits = new float[batch * vocab];
-            model.DecodeBatch(tokens, caches, batchLogits);
-            sw.Restart();
-            for (var i = 0; i < decodeTokens; i++)
-            {
-                for (var b = 0; b < batch; b++)
-                    tokens[b] = ArgMax(batchLogits.AsSpan(b * vocab, vocab));
-                model.DecodeBatch(tokens, caches, batchLogits);
-            }
-            var batchSeconds = sw.Elapsed.TotalSeconds;
-            var aggregate = batch * decodeTokens / batchSeconds;
-            Console.WriteLine($"batch {batch} decode: {aggregate:F2} tok/s aggregate ({decodeTokens / batchSeconds:F2} steps/s); ratio to single stream {aggregate / tokensPerSecond:F2}");
+            var aggregate = batchRates.Max();
+            Console.WriteLine($"batch {batch} decode: {aggregate:F2} tok/s aggregate (best of {rounds} rounds; all: {Rates(batchRates)}; {aggregate / batch:F2} steps/s); ratio to single stream {aggregate / tokensPerSecond:F2}");
+            KernelRatio([.. Enumerable.Range(0, layers).Select(l => raw[$"model.layers.{l}.mlp.gate_proj.weight"])], intermediate, hidden, batch);
         }
         return 0;
     }
+
+    /// <summary>
+    /// The matrix kernel alone on [rows, cols] bf16 matrices (every layer's gate_proj in turn, so that weights come from
+    /// memory as in decode, not from L3): best time per call of 1 row and of B rows over many alternating short runs
+    /// (robust to other jobs on the cores), and the per-row speedup B gives.
+    /// </summary>
+    private static void KernelRatio(byte[][] matrices, int rows, int cols, int batch)
+    {
+        var random = new Random(2);
+        var x = new float[batch * cols];
+        for (var i = 0; i < x.Length; i++)
+            x[i] = (float)random.NextDouble() - 0.5f;
+        var y = new float[batch * rows];
+        double one = double.MaxValue, many = double.MaxValue;
+        var sw = new Stopwatch();
+        for (var round = 0; round < 40; round++)
+        {
+            sw.Restart();
+            for (var i = 0; i < 10; i++)
+                Alloy.Inference.Kernels.MatMul.Multiply(matrices[(round * 10 + i) % matrices.Length], DType.BF16, rows, cols, x.AsSpan(0, cols), y, 1);
+            one = Math.Min(one, sw.Elapsed.TotalSeconds / 10);
+            sw.Restart();
+            for (var i = 0; i < 10; i++)
+                Alloy.Inference.Kernels.MatMul.Multiply(matrices[(round * 10 + i + 5) % matrices.Length], DType.BF16, rows, cols, x, y, batch);
+            many = Math.Min(many, sw.Elapsed.TotalSeconds / 10);
+        }
+        var fma = (double)rows * cols;
+        Console.WriteLine($"kernel alone, [{rows}, {cols}] bf16 (best of 40×10 calls): 1 row {one * 1e3:F3} ms ({fma / one / 1e9:F1} GFMA/s), "
+            + $"{batch} rows {many * 1e3:F3} ms ({batch * fma / many / 1e9:F1} GFMA/s); rows per second ratio {batch * one / many:F2}");
+    }
+
+    private static string Rates(List<double> rates) => string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)));
 
     private static int ArgMax(ReadOnlySpan<float> values)
     {

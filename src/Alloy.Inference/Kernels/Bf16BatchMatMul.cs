@@ -52,9 +52,29 @@ internal static unsafe class Bf16BatchMatMul
         }
     }
 
-    /// <summary>Output rows [rowStart, rowEnd) for every token on one thread.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Bytes of activations (f32) a token group may span so that it stays in L1 next to the tile's weight rows.</summary>
+    private const int GroupBytes = 32 * 1024;
+
+    /// <summary>
+    /// Output rows [rowStart, rowEnd) for every token on one thread. Tokens go in groups whose activations fit in L1
+    /// (at least one tile's worth); each group sweeps all of the thread's rows, so for large batches the later groups
+    /// read the weights back from L2 rather than re-reading activations from L2 at every tile.
+    /// </summary>
     private static void Rows(byte* w, int rows, int cols, float* x, float* split, float* y, int tokens, int rowStart, int rowEnd, VectorWidth width)
+    {
+        var tokenBlock = width == VectorWidth.Vector512 ? 4 : 2;
+        var group = Math.Max(tokenBlock, GroupBytes / (Math.Max(1, cols) * sizeof(float)) / tokenBlock * tokenBlock);
+        for (var first = 0; first < tokens; first += group)
+        {
+            var count = Math.Min(group, tokens - first);
+            var stride = (nint)(cols / 2 * 2);
+            RowsOfGroup(w, rows, cols, x + (nint)first * cols, split + first * stride, y + (nint)first * rows, count, rowStart, rowEnd, width);
+        }
+    }
+
+    /// <summary>Output rows [rowStart, rowEnd) for <paramref name="tokens"/> tokens (x, split and y already offset to the first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowsOfGroup(byte* w, int rows, int cols, float* x, float* split, float* y, int tokens, int rowStart, int rowEnd, VectorWidth width)
     {
         var pairs = cols / 2;
         nint stride = 2 * pairs;
