@@ -1,6 +1,7 @@
 // Macro benchmark `decode`: single-stream decode tokens/s of the embedded engine on a random bf16 model
 // with Qwen3-0.6B's shapes, generated in memory at run time, against the bandwidth bound
-// (weight bytes read per token ÷ a streaming-read bandwidth measured over the same bytes in this run).
+// (weight and KV-cache bytes read per token ÷ a streaming-read bandwidth measured over the same bytes in this run);
+// optionally also batched decode and a bf16 KV cache.
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
@@ -16,7 +17,7 @@ internal static class DecodeBenchmark
 {
     /// <summary>
     /// args: [decode tokens (default 32)] [prompt tokens (default 64)] [layers (default 28)] [batch (default 1)]
-    /// [rounds (default 3)]. With batch B &gt; 1 each round also forks the prompt's cache B times and times B-sequence
+    /// [rounds (default 3)] [KV cache: f32 | bf16 | both (default f32)]. With batch B &gt; 1 each round also forks the prompt's cache B times and times B-sequence
     /// DecodeBatch steps, reporting aggregate tok/s against the single-stream figure of the same run (best rounds).
     /// </summary>
     public static int Run(string[] args)
@@ -26,6 +27,7 @@ internal static class DecodeBenchmark
         var layers = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 28;
         var batch = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
         var rounds = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 3;
+        var kvArg = args.Length > 5 ? args[5] : "f32";
         const int hidden = 1024, intermediate = 3072, heads = 16, kvHeads = 8, headDim = 128, vocab = 151936;
         var config = ModelConfig.Parse($$"""
             {"architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "hidden_size": {{hidden}},
@@ -79,23 +81,41 @@ internal static class DecodeBenchmark
 
         var random = new Random(1);
         var prompt = Enumerable.Range(0, promptTokens).Select(_ => random.Next(vocab)).ToArray();
-        var prefilled = model.CreateCache();
-        sw.Restart();
-        var promptLogits = model.Forward(prompt, prefilled);
-        var prefillSeconds = sw.Elapsed.TotalSeconds;
+        var kvTypes = kvArg switch
+        {
+            "f32" => new[] { DType.F32 },
+            "bf16" => [DType.BF16],
+            "both" => [DType.F32, DType.BF16],
+            _ => throw new ArgumentException($"KV cache type '{kvArg}' is not one of f32, bf16, both"),
+        };
+        var prefilledCaches = new KvCache[kvTypes.Length];
+        var prefillSeconds = new double[kvTypes.Length];
+        float[] promptLogits = [];
+        for (var k = 0; k < kvTypes.Length; k++)
+        {
+            prefilledCaches[k] = model.CreateCache(kvTypes[k]);
+            sw.Restart();
+            promptLogits = model.Forward(prompt, prefilledCaches[k]);
+            prefillSeconds[k] = sw.Elapsed.TotalSeconds;
+        }
+        var prefilled = prefilledCaches[0];
 
-        // Rounds alternate single-stream and batched decoding, each from fresh forks of the prompt's cache (so every
-        // round decodes at the same context); the best round of each is reported, since other jobs share the cores.
-        var singleRates = new List<double>();
+        // Rounds alternate single-stream decoding (per KV cache type) and batched decoding (first type), each from fresh
+        // forks of the prompt's cache (so every round decodes at the same context); the best round of each is
+        // reported, since other jobs share the cores.
+        var singleRates = kvTypes.Select(_ => new List<double>()).ToArray();
         var batchRates = new List<double>();
         for (var round = 0; round < rounds; round++)
         {
-            var cache = prefilled.Fork();
-            var logits = model.Forward([ArgMax(promptLogits)], cache); // warm-up step
-            sw.Restart();
-            for (var i = 0; i < decodeTokens; i++)
-                logits = model.Forward([ArgMax(logits)], cache);
-            singleRates.Add(decodeTokens / sw.Elapsed.TotalSeconds);
+            for (var k = 0; k < kvTypes.Length; k++)
+            {
+                var cache = prefilledCaches[k].Fork();
+                var logits = model.Forward([ArgMax(promptLogits)], cache); // warm-up step
+                sw.Restart();
+                for (var i = 0; i < decodeTokens; i++)
+                    logits = model.Forward([ArgMax(logits)], cache);
+                singleRates[k].Add(decodeTokens / sw.Elapsed.TotalSeconds);
+            }
             if (batch > 1)
             {
                 // B samples of the same prompt: forks of its cache, one warm-up step, then timed batched steps.
@@ -114,12 +134,20 @@ internal static class DecodeBenchmark
             }
         }
 
-        var tokensPerSecond = singleRates.Max();
-        var bound = bandwidth / bytesPerToken;
+        var tokensPerSecond = singleRates[0].Max();
         Console.WriteLine($"bytes of weights per token: {bytesPerToken / 1e6:F1} MB");
         Console.WriteLine($"streaming read over the weights ({Environment.ProcessorCount} threads, best of 3): {bandwidth / 1e9:F2} GB/s");
-        Console.WriteLine($"prefill: {promptTokens} tokens in {prefillSeconds:F2} s = {promptTokens / prefillSeconds:F1} tok/s");
-        Console.WriteLine($"decode:  {tokensPerSecond:F2} tok/s (best of {rounds} rounds; all: {Rates(singleRates)}); bandwidth bound {bound:F2} tok/s; ratio {tokensPerSecond / bound:F3}");
+        // The bound counts the KV cache too: at the mean context of the timed steps every cached key and value is read once.
+        var context = promptTokens + 1 + (decodeTokens + 1) / 2.0;
+        for (var k = 0; k < kvTypes.Length; k++)
+        {
+            var kvBytes = context * prefilledCaches[k].BytesPerPosition;
+            var bound = bandwidth / (bytesPerToken + kvBytes);
+            var rate = singleRates[k].Max();
+            Console.WriteLine($"KV cache {kvTypes[k]}: prefill {promptTokens} tokens in {prefillSeconds[k]:F2} s = {promptTokens / prefillSeconds[k]:F1} tok/s; "
+                + $"KV {prefilledCaches[k].BytesPerPosition / 1e3:F1} kB per position, {kvBytes / 1e6:F1} MB read per token at context {context:F0}");
+            Console.WriteLine($"decode ({kvTypes[k]} KV):  {rate:F2} tok/s (best of {rounds} rounds; all: {Rates(singleRates[k])}); bandwidth bound {bound:F2} tok/s; ratio {rate / bound:F3}");
+        }
         if (batch > 1)
         {
             var aggregate = batchRates.Max();
