@@ -1,6 +1,5 @@
-// The multi-row product y = x·Wᵀ for bf16 W and a few activation rows (batched decode, prefill): register tiles of
-// 4 weight rows × 4 tokens (512-bit) or 4 × 2 (256-bit), each weight vector widened once per tile. Not the
-// single-token matrix-vector loop (MatMul) and not f32 weights.
+// The multi-row product y = x·Wᵀ for bf16 W and 2+ activation rows (batched decode, prefill) in register tiles of
+// 4 weight rows × 4/2/1 tokens, each weight vector widened once per tile; not the 1-token loop (MatMul), not f32 W.
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -12,7 +11,7 @@ namespace Alloy.Inference.Kernels;
 /// 32-bit lane of a weight load (elements 2k, 2k+1) widens with one shift (even) and one mask (odd) and no cross-lane
 /// shuffle. A tile keeps one f32 accumulator per (weight row, token) in registers: per 32 columns (512-bit) it loads
 /// 4 weight vectors and 8 activation vectors for 32 fused multiply-adds; the 4 weight rows of a tile stay in L1 while
-/// the next token block reuses them. Token tails use a 4 × 1 tile, row tails the single-row dot. Results agree with
+/// the next token block reuses them. Token tails use 4 × 2 (512-bit) and 4 × 1 tiles, row tails the single-row dot. Results agree with
 /// the scalar twin (<see cref="MatMul.DotScalar{TFormat}"/>) to rounding (f32 sums in another order).
 /// </summary>
 internal static unsafe class Bf16BatchMatMul
@@ -92,6 +91,12 @@ internal static unsafe class Bf16BatchMatMul
                 else
                     Tile4x2Vector256(w0, rowBytes, split + t * stride, stride, pairs, y + (nint)t * rows + row, rows);
                 AddColumnTail(w0, rowBytes, x + (nint)t * cols, cols, 2 * VectorTail(pairs, width), tokenBlock, y + (nint)t * rows + row, rows);
+            }
+            if (width == VectorWidth.Vector512 && t + 2 <= tokens)
+            {
+                Tile4x2Vector512(w0, rowBytes, split + t * stride, stride, pairs, y + (nint)t * rows + row, rows);
+                AddColumnTail(w0, rowBytes, x + (nint)t * cols, cols, 2 * VectorTail(pairs, width), 2, y + (nint)t * rows + row, rows);
+                t += 2;
             }
             for (; t < tokens; t++)
             {
@@ -184,6 +189,49 @@ internal static unsafe class Bf16BatchMatMul
         y[0] = Vector512.Sum(a02); y[1] = Vector512.Sum(a12); y[2] = Vector512.Sum(a22); y[3] = Vector512.Sum(a32);
         y += yStride;
         y[0] = Vector512.Sum(a03); y[1] = Vector512.Sum(a13); y[2] = Vector512.Sum(a23); y[3] = Vector512.Sum(a33);
+    }
+
+    /// <summary>4 rows × 2 tokens over pairs [0, pairs &amp; ~15) (token tails of 2 or 3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile4x2Vector512(byte* w, nint rowBytes, float* s, nint stride, int pairs, float* y, int yStride)
+    {
+        uint* l0 = (uint*)w, l1 = (uint*)(w + rowBytes), l2 = (uint*)(w + 2 * rowBytes), l3 = (uint*)(w + 3 * rowBytes);
+        float* e0 = s, e1 = s + stride;
+        var mask = Vector512.Create(0xFFFF0000u);
+        Vector512<float> a00 = default, a01 = default, a10 = default, a11 = default;
+        Vector512<float> a20 = default, a21 = default, a30 = default, a31 = default;
+        for (var k = 0; k + 16 <= pairs; k += 16)
+        {
+            var xe0 = Vector512.Load(e0 + k); var xo0 = Vector512.Load(e0 + pairs + k);
+            var xe1 = Vector512.Load(e1 + k); var xo1 = Vector512.Load(e1 + pairs + k);
+
+            var u = Vector512.Load(l0 + k);
+            var we = Vector512.ShiftLeft(u, 16).AsSingle();
+            var wo = (u & mask).AsSingle();
+            a00 = Vector512.FusedMultiplyAdd(wo, xo0, Vector512.FusedMultiplyAdd(we, xe0, a00));
+            a01 = Vector512.FusedMultiplyAdd(wo, xo1, Vector512.FusedMultiplyAdd(we, xe1, a01));
+
+            u = Vector512.Load(l1 + k);
+            we = Vector512.ShiftLeft(u, 16).AsSingle();
+            wo = (u & mask).AsSingle();
+            a10 = Vector512.FusedMultiplyAdd(wo, xo0, Vector512.FusedMultiplyAdd(we, xe0, a10));
+            a11 = Vector512.FusedMultiplyAdd(wo, xo1, Vector512.FusedMultiplyAdd(we, xe1, a11));
+
+            u = Vector512.Load(l2 + k);
+            we = Vector512.ShiftLeft(u, 16).AsSingle();
+            wo = (u & mask).AsSingle();
+            a20 = Vector512.FusedMultiplyAdd(wo, xo0, Vector512.FusedMultiplyAdd(we, xe0, a20));
+            a21 = Vector512.FusedMultiplyAdd(wo, xo1, Vector512.FusedMultiplyAdd(we, xe1, a21));
+
+            u = Vector512.Load(l3 + k);
+            we = Vector512.ShiftLeft(u, 16).AsSingle();
+            wo = (u & mask).AsSingle();
+            a30 = Vector512.FusedMultiplyAdd(wo, xo0, Vector512.FusedMultiplyAdd(we, xe0, a30));
+            a31 = Vector512.FusedMultiplyAdd(wo, xo1, Vector512.FusedMultiplyAdd(we, xe1, a31));
+        }
+        y[0] = Vector512.Sum(a00); y[1] = Vector512.Sum(a10); y[2] = Vector512.Sum(a20); y[3] = Vector512.Sum(a30);
+        y += yStride;
+        y[0] = Vector512.Sum(a01); y[1] = Vector512.Sum(a11); y[2] = Vector512.Sum(a21); y[3] = Vector512.Sum(a31);
     }
 
     /// <summary>4 rows × 1 token over pairs [0, pairs &amp; ~15).</summary>
