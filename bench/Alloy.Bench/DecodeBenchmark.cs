@@ -170,21 +170,36 @@ internal static class DecodeBenchmark
             x[i] = (float)random.NextDouble() - 0.5f;
         var y = new float[batch * rows];
         double one = double.MaxValue, many = double.MaxValue;
+        TimeSpan oneCpu = TimeSpan.Zero, manyCpu = TimeSpan.Zero;
+        var process = Process.GetCurrentProcess();
         var sw = new Stopwatch();
-        for (var round = 0; round < 40; round++)
+        const int rounds = 40, calls = 10;
+        for (var round = 0; round < rounds; round++)
         {
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
             sw.Restart();
-            for (var i = 0; i < 10; i++)
-                Alloy.Inference.Kernels.MatMul.Multiply(matrices[(round * 10 + i) % matrices.Length], DType.BF16, rows, cols, x.AsSpan(0, cols), y, 1);
-            one = Math.Min(one, sw.Elapsed.TotalSeconds / 10);
+            for (var i = 0; i < calls; i++)
+                Alloy.Inference.Kernels.MatMul.Multiply(matrices[(round * calls + i) % matrices.Length], DType.BF16, rows, cols, x.AsSpan(0, cols), y, 1);
+            one = Math.Min(one, sw.Elapsed.TotalSeconds / calls);
+            process.Refresh();
+            oneCpu += process.TotalProcessorTime - cpu;
+            cpu = process.TotalProcessorTime;
             sw.Restart();
-            for (var i = 0; i < 10; i++)
-                Alloy.Inference.Kernels.MatMul.Multiply(matrices[(round * 10 + i + 5) % matrices.Length], DType.BF16, rows, cols, x, y, batch);
-            many = Math.Min(many, sw.Elapsed.TotalSeconds / 10);
+            for (var i = 0; i < calls; i++)
+                Alloy.Inference.Kernels.MatMul.Multiply(matrices[(round * calls + i + 5) % matrices.Length], DType.BF16, rows, cols, x, y, batch);
+            many = Math.Min(many, sw.Elapsed.TotalSeconds / calls);
+            process.Refresh();
+            manyCpu += process.TotalProcessorTime - cpu;
         }
         var fma = (double)rows * cols;
-        Console.WriteLine($"kernel alone, [{rows}, {cols}] bf16 (best of 40×10 calls): 1 row {one * 1e3:F3} ms ({fma / one / 1e9:F1} GFMA/s), "
+        Console.WriteLine($"kernel alone, [{rows}, {cols}] bf16 (best of {rounds}×{calls} calls): 1 row {one * 1e3:F3} ms ({fma / one / 1e9:F1} GFMA/s), "
             + $"{batch} rows {many * 1e3:F3} ms ({batch * fma / many / 1e9:F1} GFMA/s); rows per second ratio {batch * one / many:F2}");
+        // CPU time (all threads) is less sensitive to other jobs than wall time: what the kernel costs when it runs.
+        var oneCpuPerCall = oneCpu.TotalSeconds / (rounds * calls);
+        var manyCpuPerCall = manyCpu.TotalSeconds / (rounds * calls);
+        Console.WriteLine($"kernel alone, CPU time per call (mean, all threads): 1 row {oneCpuPerCall * 1e3:F3} ms, {batch} rows {manyCpuPerCall * 1e3:F3} ms "
+            + $"({batch * fma / manyCpuPerCall / 1e9:F1} GFMA per CPU-second); rows per CPU-second ratio {batch * oneCpuPerCall / manyCpuPerCall:F2}");
     }
 
     private static string Rates(List<double> rates) => string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)));
