@@ -1,6 +1,7 @@
 // Macro benchmark `decode`: single-stream decode tokens/s of the embedded engine on a random bf16 model
 // with Qwen3-0.6B's shapes, generated in memory at run time, against the bandwidth bound
-// (weight bytes read per token ÷ a streaming-read bandwidth measured over the same bytes in this run).
+// (weight and KV-cache bytes read per token ÷ a streaming-read bandwidth measured over the same bytes in this run);
+// optionally also batched decode and a bf16 KV cache.
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
@@ -15,9 +16,9 @@ namespace Alloy.Bench;
 internal static class DecodeBenchmark
 {
     /// <summary>
-    /// args: [decode tokens (default 32)] [prompt tokens (default 64)] [layers (default 28)] [batch (default 1)].
-    /// With batch B &gt; 1 the run also forks the prompt's cache B times and times B-sequence DecodeBatch steps,
-    /// reporting aggregate tok/s against the single-stream figure of the same run.
+    /// args: [decode tokens (default 32)] [prompt tokens (default 64)] [layers (default 28)] [batch (default 1)]
+    /// [rounds (default 3)] [KV cache: f32 | bf16 | both (default f32)]. With batch B &gt; 1 each round also forks the prompt's cache B times and times B-sequence
+    /// DecodeBatch steps, reporting aggregate tok/s against the single-stream figure of the same run (best rounds).
     /// </summary>
     public static int Run(string[] args)
     {
@@ -25,6 +26,8 @@ internal static class DecodeBenchmark
         var promptTokens = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
         var layers = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 28;
         var batch = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+        var rounds = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 3;
+        var kvArg = args.Length > 5 ? args[5] : "f32";
         const int hidden = 1024, intermediate = 3072, heads = 16, kvHeads = 8, headDim = 128, vocab = 151936;
         var config = ModelConfig.Parse($$"""
             {"architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "hidden_size": {{hidden}},
@@ -38,12 +41,14 @@ internal static class DecodeBenchmark
         var tensors = new Dictionary<string, WeightTensor>();
         var buffers = new List<byte[]>();
         var fills = new List<(byte[] Bytes, bool Norm, uint Seed)>();
+        var raw = new Dictionary<string, byte[]>();
         void Add(string name, bool norm, params long[] shape)
         {
             var count = shape.Aggregate(1L, (a, d) => a * d);
             var bytes = new byte[count * 2];
             fills.Add((bytes, norm, (uint)tensors.Count + 1));
             buffers.Add(bytes);
+            raw[name] = bytes;
             tensors[name] = WeightTensor.FromBytes(DType.BF16, bytes, shape);
         }
         var sw = Stopwatch.StartNew();
@@ -76,45 +81,128 @@ internal static class DecodeBenchmark
 
         var random = new Random(1);
         var prompt = Enumerable.Range(0, promptTokens).Select(_ => random.Next(vocab)).ToArray();
-        var cache = model.CreateCache();
-        sw.Restart();
-        var logits = model.Forward(prompt, cache);
-        var prefillSeconds = sw.Elapsed.TotalSeconds;
-        // One warm-up step, then the timed decode.
-        logits = model.Forward([ArgMax(logits)], cache);
-        sw.Restart();
-        for (var i = 0; i < decodeTokens; i++)
-            logits = model.Forward([ArgMax(logits)], cache);
-        var decodeSeconds = sw.Elapsed.TotalSeconds;
+        var kvTypes = kvArg switch
+        {
+            "f32" => new[] { DType.F32 },
+            "bf16" => [DType.BF16],
+            "both" => [DType.F32, DType.BF16],
+            _ => throw new ArgumentException($"KV cache type '{kvArg}' is not one of f32, bf16, both"),
+        };
+        var prefilledCaches = new KvCache[kvTypes.Length];
+        var prefillSeconds = new double[kvTypes.Length];
+        float[] promptLogits = [];
+        for (var k = 0; k < kvTypes.Length; k++)
+        {
+            prefilledCaches[k] = model.CreateCache(kvTypes[k]);
+            sw.Restart();
+            promptLogits = model.Forward(prompt, prefilledCaches[k]);
+            prefillSeconds[k] = sw.Elapsed.TotalSeconds;
+        }
+        var prefilled = prefilledCaches[0];
 
-        var tokensPerSecond = decodeTokens / decodeSeconds;
-        var bound = bandwidth / bytesPerToken;
+        // Rounds alternate single-stream decoding (per KV cache type) and batched decoding (first type), each from fresh
+        // forks of the prompt's cache (so every round decodes at the same context); the best round of each is
+        // reported, since other jobs share the cores.
+        var singleRates = kvTypes.Select(_ => new List<double>()).ToArray();
+        var batchRates = new List<double>();
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var k = 0; k < kvTypes.Length; k++)
+            {
+                var cache = prefilledCaches[k].Fork();
+                var logits = model.Forward([ArgMax(promptLogits)], cache); // warm-up step
+                sw.Restart();
+                for (var i = 0; i < decodeTokens; i++)
+                    logits = model.Forward([ArgMax(logits)], cache);
+                singleRates[k].Add(decodeTokens / sw.Elapsed.TotalSeconds);
+            }
+            if (batch > 1)
+            {
+                // B samples of the same prompt: forks of its cache, one warm-up step, then timed batched steps.
+                var caches = Enumerable.Range(0, batch).Select(_ => prefilled.Fork()).ToArray();
+                var tokens = Enumerable.Range(0, batch).Select(b => (b * 7919) % vocab).ToArray();
+                var batchLogits = new float[batch * vocab];
+                model.DecodeBatch(tokens, caches, batchLogits);
+                sw.Restart();
+                for (var i = 0; i < decodeTokens; i++)
+                {
+                    for (var b = 0; b < batch; b++)
+                        tokens[b] = ArgMax(batchLogits.AsSpan(b * vocab, vocab));
+                    model.DecodeBatch(tokens, caches, batchLogits);
+                }
+                batchRates.Add(batch * decodeTokens / sw.Elapsed.TotalSeconds);
+            }
+        }
+
+        var tokensPerSecond = singleRates[0].Max();
         Console.WriteLine($"bytes of weights per token: {bytesPerToken / 1e6:F1} MB");
         Console.WriteLine($"streaming read over the weights ({Environment.ProcessorCount} threads, best of 3): {bandwidth / 1e9:F2} GB/s");
-        Console.WriteLine($"prefill: {promptTokens} tokens in {prefillSeconds:F2} s = {promptTokens / prefillSeconds:F1} tok/s");
-        Console.WriteLine($"decode:  {tokensPerSecond:F2} tok/s; bandwidth bound {bound:F2} tok/s; ratio {tokensPerSecond / bound:F3}");
+        // The bound counts the KV cache too: at the mean context of the timed steps every cached key and value is read once.
+        var context = promptTokens + 1 + (decodeTokens + 1) / 2.0;
+        for (var k = 0; k < kvTypes.Length; k++)
+        {
+            var kvBytes = context * prefilledCaches[k].BytesPerPosition;
+            var bound = bandwidth / (bytesPerToken + kvBytes);
+            var rate = singleRates[k].Max();
+            Console.WriteLine($"KV cache {kvTypes[k]}: prefill {promptTokens} tokens in {prefillSeconds[k]:F2} s = {promptTokens / prefillSeconds[k]:F1} tok/s; "
+                + $"KV {prefilledCaches[k].BytesPerPosition / 1e3:F1} kB per position, {kvBytes / 1e6:F1} MB read per token at context {context:F0}");
+            Console.WriteLine($"decode ({kvTypes[k]} KV):  {rate:F2} tok/s (best of {rounds} rounds; all: {Rates(singleRates[k])}); bandwidth bound {bound:F2} tok/s; ratio {rate / bound:F3}");
+        }
         if (batch > 1)
         {
-            // B samples of the same prompt: forks of its cache, one warm-up step, then timed batched steps.
-            var prefilled = model.CreateCache();
-            model.Forward(prompt, prefilled);
-            var caches = Enumerable.Range(0, batch).Select(_ => prefilled.Fork()).ToArray();
-            var tokens = Enumerable.Range(0, batch).Select(b => (b * 7919) % vocab).ToArray();
-            var batchLogits = new float[batch * vocab];
-            model.DecodeBatch(tokens, caches, batchLogits);
-            sw.Restart();
-            for (var i = 0; i < decodeTokens; i++)
-            {
-                for (var b = 0; b < batch; b++)
-                    tokens[b] = ArgMax(batchLogits.AsSpan(b * vocab, vocab));
-                model.DecodeBatch(tokens, caches, batchLogits);
-            }
-            var batchSeconds = sw.Elapsed.TotalSeconds;
-            var aggregate = batch * decodeTokens / batchSeconds;
-            Console.WriteLine($"batch {batch} decode: {aggregate:F2} tok/s aggregate ({decodeTokens / batchSeconds:F2} steps/s); ratio to single stream {aggregate / tokensPerSecond:F2}");
+            var aggregate = batchRates.Max();
+            Console.WriteLine($"batch {batch} decode: {aggregate:F2} tok/s aggregate (best of {rounds} rounds; all: {Rates(batchRates)}; {aggregate / batch:F2} steps/s); ratio to single stream {aggregate / tokensPerSecond:F2}");
+            KernelRatio([.. Enumerable.Range(0, layers).Select(l => raw[$"model.layers.{l}.mlp.gate_proj.weight"])], intermediate, hidden, batch);
         }
         return 0;
     }
+
+    /// <summary>
+    /// The matrix kernel alone on [rows, cols] bf16 matrices (every layer's gate_proj in turn, so that weights come from
+    /// memory as in decode, not from L3): best time per call of 1 row and of B rows over many alternating short runs
+    /// (robust to other jobs on the cores), and the per-row speedup B gives.
+    /// </summary>
+    private static void KernelRatio(byte[][] matrices, int rows, int cols, int batch)
+    {
+        var random = new Random(2);
+        var x = new float[batch * cols];
+        for (var i = 0; i < x.Length; i++)
+            x[i] = (float)random.NextDouble() - 0.5f;
+        var y = new float[batch * rows];
+        double one = double.MaxValue, many = double.MaxValue;
+        TimeSpan oneCpu = TimeSpan.Zero, manyCpu = TimeSpan.Zero;
+        var process = Process.GetCurrentProcess();
+        var sw = new Stopwatch();
+        const int rounds = 40, calls = 10;
+        for (var round = 0; round < rounds; round++)
+        {
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
+            sw.Restart();
+            for (var i = 0; i < calls; i++)
+                Alloy.Inference.Kernels.MatMul.Multiply(matrices[(round * calls + i) % matrices.Length], DType.BF16, rows, cols, x.AsSpan(0, cols), y, 1);
+            one = Math.Min(one, sw.Elapsed.TotalSeconds / calls);
+            process.Refresh();
+            oneCpu += process.TotalProcessorTime - cpu;
+            cpu = process.TotalProcessorTime;
+            sw.Restart();
+            for (var i = 0; i < calls; i++)
+                Alloy.Inference.Kernels.MatMul.Multiply(matrices[(round * calls + i + 5) % matrices.Length], DType.BF16, rows, cols, x, y, batch);
+            many = Math.Min(many, sw.Elapsed.TotalSeconds / calls);
+            process.Refresh();
+            manyCpu += process.TotalProcessorTime - cpu;
+        }
+        var fma = (double)rows * cols;
+        Console.WriteLine($"kernel alone, [{rows}, {cols}] bf16 (best of {rounds}×{calls} calls): 1 row {one * 1e3:F3} ms ({fma / one / 1e9:F1} GFMA/s), "
+            + $"{batch} rows {many * 1e3:F3} ms ({batch * fma / many / 1e9:F1} GFMA/s); rows per second ratio {batch * one / many:F2}");
+        // CPU time (all threads) is less sensitive to other jobs than wall time: what the kernel costs when it runs.
+        var oneCpuPerCall = oneCpu.TotalSeconds / (rounds * calls);
+        var manyCpuPerCall = manyCpu.TotalSeconds / (rounds * calls);
+        Console.WriteLine($"kernel alone, CPU time per call (mean, all threads): 1 row {oneCpuPerCall * 1e3:F3} ms, {batch} rows {manyCpuPerCall * 1e3:F3} ms "
+            + $"({batch * fma / manyCpuPerCall / 1e9:F1} GFMA per CPU-second); rows per CPU-second ratio {batch * oneCpuPerCall / manyCpuPerCall:F2}");
+    }
+
+    private static string Rates(List<double> rates) => string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)));
 
     private static int ArgMax(ReadOnlySpan<float> values)
     {

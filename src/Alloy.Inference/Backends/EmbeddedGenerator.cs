@@ -44,6 +44,8 @@ public sealed class EmbeddedGenerator : IGenerator, IDisposable
         _options = options ?? new EmbeddedGeneratorOptions();
         if (_options.MaxBatchSize < 1)
             throw new AlloyInputException($"max batch size {_options.MaxBatchSize} is invalid: use at least 1");
+        if (_options.KvCacheType is not (DType.F32 or DType.BF16))
+            throw new AlloyInputException($"KV cache type {_options.KvCacheType} is not supported: use F32 or BF16");
         if (_options.Threads is { } threads)
         {
             if (threads < 1)
@@ -246,7 +248,7 @@ public sealed class EmbeddedGenerator : IGenerator, IDisposable
         {
             job.Cancellation.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
-            var cache = _model.CreateCache();
+            var cache = _model.CreateCache(_options.KvCacheType);
             var logits = _model.Forward(job.Prompt, cache);
             job.PrefillSeconds = clock.Elapsed.TotalSeconds;
             job.DecodeClock.Start();

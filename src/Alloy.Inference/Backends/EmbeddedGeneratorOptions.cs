@@ -1,5 +1,5 @@
-// Knobs of the embedded engine: kernel threads, how many sequences decode in one batch, and a per-token callback
-// for progress display. It holds no model or sampling settings (GenerationSettings does).
+// Knobs of the embedded engine: kernel threads, how many sequences decode in one batch, the KV cache's storage type
+// and a per-token callback for progress display. It holds no model or sampling settings (GenerationSettings does).
 namespace Alloy.Inference.Backends;
 
 /// <summary>A newly generated token of one sample, reported as it is made (on the engine's worker thread).</summary>
@@ -21,6 +21,13 @@ public sealed record EmbeddedGeneratorOptions
 
     /// <summary>Most sequences stepped by one batched decode call (≥ 1; default 16). More active samples decode in several calls per step.</summary>
     public int MaxBatchSize { get; init; } = 16;
+
+    /// <summary>
+    /// How the KV cache stores keys and values: F32 (default, the safest: attention sees exactly what the projections
+    /// produced and logits match the golden references to 1e-4) or BF16 (half the cache memory per token; each key and
+    /// value is rounded to nearest even, which moves logits by about 1e-3 relative). Other types are refused.
+    /// </summary>
+    public Alloy.Tensors.DType KvCacheType { get; init; } = Alloy.Tensors.DType.F32;
 
     /// <summary>Called for every generated token, on the engine's worker thread; keep it short. Exceptions it throws fail the request.</summary>
     public Action<GeneratedToken>? OnToken { get; init; }

@@ -1,7 +1,7 @@
 // Matrix products against a weight matrix stored in its own dtype (bf16 or f32): y = x·Wᵀ for one
 // token (decode, a matrix-vector product; bf16 rows read as 32-bit lanes against x split into even and
-// odd elements) or many (prefill, register-blocked 2 rows × 4 tokens). bf16 is widened to f32 in
-// registers; nothing is converted in memory. It owns no buffer beyond a pooled copy of x.
+// odd elements) or many (bf16: Bf16BatchMatMul's 4-row tiles; f32: register-blocked 2 rows × 4 tokens). bf16 is
+// widened to f32 in registers; nothing is converted in memory. It owns no buffer beyond a pooled copy of x.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Alloy.Tensors;
@@ -59,6 +59,11 @@ public static unsafe class MatMul
         if (weightType == DType.BF16 && tokens == 1 && width != VectorWidth.Scalar && cols >= 2)
         {
             MultiplyBf16Vector(weights, rows, cols, x, y, width);
+            return;
+        }
+        if (weightType == DType.BF16 && tokens > 1 && width != VectorWidth.Scalar)
+        {
+            Bf16BatchMatMul.Multiply(weights, rows, cols, x, y, tokens, width);
             return;
         }
         if (weightType == DType.BF16)

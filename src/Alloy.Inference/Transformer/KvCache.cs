@@ -1,30 +1,46 @@
-// The keys and values of the tokens a sequence has seen, per layer, in fixed-size f32 pages. Pages
-// that are full are never written again, so a fork (k samples continuing one prompt) shares them and
-// copies only the last partial page. It does no attention math.
+// The keys and values of the tokens a sequence has seen, per layer, in fixed-size pages stored as f32 or bf16.
+// Pages that are full are never written again, so a fork (k samples continuing one prompt) shares them and
+// copies only the last partial page. It does no attention math (TransformerModel and Kernels.Attention do).
+using System.Runtime.InteropServices;
+using Alloy.Tensors;
+using Alloy.Tensors.Conversions;
+
 namespace Alloy.Inference.Transformer;
 
 /// <summary>
 /// A paged KV cache for one sequence. Layer l's keys for positions [p·PageSize, (p+1)·PageSize) live in
-/// page p, laid out [PageSize, kvHeads, headDim] (f32). <see cref="Length"/> positions are filled.
-/// Not thread-safe: one sequence is decoded by one caller at a time.
+/// page p, laid out [PageSize, kvHeads, headDim] in <see cref="DType"/>: F32 (default: attention reads exactly the
+/// keys and values the projections produced) or BF16 (half the bytes per token; values are rounded to nearest even
+/// when written and widened when attention reads them, which moves logits by about the bf16 rounding of the
+/// activations, ~1e-3 relative). <see cref="Length"/> positions are filled. Not thread-safe: one sequence is
+/// decoded by one caller at a time.
 /// </summary>
 public sealed class KvCache
 {
     /// <summary>Positions per page.</summary>
     public const int PageSize = 64;
 
-    private readonly List<float[]>[] _keys;
-    private readonly List<float[]>[] _values;
+    private readonly List<byte[]>[] _keys;
+    private readonly List<byte[]>[] _values;
+    private readonly int _elementSize;
 
     /// <summary>An empty cache for <paramref name="layers"/> layers of width <paramref name="kvWidth"/> (kv heads × head dim).</summary>
-    public KvCache(int layers, int kvWidth)
+    /// <param name="layers">Number of layers.</param>
+    /// <param name="kvWidth">Floats per position per layer: kv heads × head dim.</param>
+    /// <param name="dtype">Storage of keys and values: F32 (default) or BF16.</param>
+    /// <exception cref="ArgumentException">dtype is neither F32 nor BF16.</exception>
+    public KvCache(int layers, int kvWidth, DType dtype = DType.F32)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kvWidth);
+        if (dtype is not (DType.F32 or DType.BF16))
+            throw new ArgumentException($"a KV cache of type {dtype} is not supported (F32 or BF16)", nameof(dtype));
         LayerCount = layers;
         KvWidth = kvWidth;
-        _keys = new List<float[]>[layers];
-        _values = new List<float[]>[layers];
+        DType = dtype;
+        _elementSize = dtype.SizeOf();
+        _keys = new List<byte[]>[layers];
+        _values = new List<byte[]>[layers];
         for (var l = 0; l < layers; l++)
         {
             _keys[l] = [];
@@ -36,9 +52,11 @@ public sealed class KvCache
     {
         LayerCount = parent.LayerCount;
         KvWidth = parent.KvWidth;
+        DType = parent.DType;
+        _elementSize = parent._elementSize;
         Length = parent.Length;
-        _keys = new List<float[]>[LayerCount];
-        _values = new List<float[]>[LayerCount];
+        _keys = new List<byte[]>[LayerCount];
+        _values = new List<byte[]>[LayerCount];
         var fullPages = parent.Length / PageSize;
         for (var l = 0; l < LayerCount; l++)
         {
@@ -50,14 +68,20 @@ public sealed class KvCache
     /// <summary>Number of layers.</summary>
     public int LayerCount { get; }
 
-    /// <summary>Floats per position per layer for keys (and for values): kv heads × head dim.</summary>
+    /// <summary>Elements per position per layer for keys (and for values): kv heads × head dim.</summary>
     public int KvWidth { get; }
+
+    /// <summary>How keys and values are stored: F32 or BF16.</summary>
+    public DType DType { get; }
 
     /// <summary>Positions filled so far (the next token's position).</summary>
     public int Length { get; private set; }
 
     /// <summary>Bytes held by this cache's pages, shared pages included.</summary>
-    public long ByteLength => 2L * LayerCount * _keys[0].Count * PageSize * KvWidth * sizeof(float);
+    public long ByteLength => 2L * LayerCount * _keys[0].Count * PageSize * KvWidth * _elementSize;
+
+    /// <summary>Bytes of keys and values one position takes over all layers.</summary>
+    public long BytesPerPosition => 2L * LayerCount * KvWidth * _elementSize;
 
     /// <summary>
     /// A new cache holding the same positions: full pages are shared (they are immutable), the last partial
@@ -69,37 +93,50 @@ public sealed class KvCache
     internal void Reserve(int length)
     {
         var pages = (length + PageSize - 1) / PageSize;
+        var pageBytes = PageSize * KvWidth * _elementSize;
         for (var l = 0; l < LayerCount; l++)
         {
             while (_keys[l].Count < pages)
             {
-                _keys[l].Add(new float[PageSize * KvWidth]);
-                _values[l].Add(new float[PageSize * KvWidth]);
+                _keys[l].Add(new byte[pageBytes]);
+                _values[l].Add(new byte[pageBytes]);
             }
         }
     }
 
-    /// <summary>Where position <paramref name="position"/> of layer <paramref name="layer"/> is stored: its key and value slots.</summary>
-    internal (Memory<float> Key, Memory<float> Value) Slot(int layer, int position)
+    /// <summary>Stores the key and value (KvWidth floats each) of <paramref name="position"/> in layer <paramref name="layer"/>, rounding to bf16 when the cache is BF16.</summary>
+    internal void Write(int layer, int position, ReadOnlySpan<float> key, ReadOnlySpan<float> value)
     {
         var page = position / PageSize;
-        var offset = position % PageSize * KvWidth;
-        return (_keys[layer][page].AsMemory(offset, KvWidth), _values[layer][page].AsMemory(offset, KvWidth));
+        var bytes = KvWidth * _elementSize;
+        var offset = position % PageSize * bytes;
+        var keySlot = _keys[layer][page].AsSpan(offset, bytes);
+        var valueSlot = _values[layer][page].AsSpan(offset, bytes);
+        if (DType == DType.F32)
+        {
+            MemoryMarshal.AsBytes(key[..KvWidth]).CopyTo(keySlot);
+            MemoryMarshal.AsBytes(value[..KvWidth]).CopyTo(valueSlot);
+        }
+        else
+        {
+            DTypeConversions.FromFloat32(key[..KvWidth], DType.BF16, keySlot);
+            DTypeConversions.FromFloat32(value[..KvWidth], DType.BF16, valueSlot);
+        }
     }
 
-    /// <summary>Page <paramref name="page"/> of layer <paramref name="layer"/>: keys and values, [PageSize, kvWidth].</summary>
-    internal (float[] Keys, float[] Values) Page(int layer, int page) => (_keys[layer][page], _values[layer][page]);
+    /// <summary>Page <paramref name="page"/> of layer <paramref name="layer"/>: keys and values, [PageSize, kvWidth] elements of <see cref="DType"/>.</summary>
+    internal (byte[] Keys, byte[] Values) Page(int layer, int page) => (_keys[layer][page], _values[layer][page]);
 
     /// <summary>Marks <paramref name="count"/> more positions as filled (after every layer has written them).</summary>
     internal void Advance(int count) => Length += count;
 
-    private static List<float[]> CopyPages(List<float[]> pages, int fullPages)
+    private static List<byte[]> CopyPages(List<byte[]> pages, int fullPages)
     {
-        var copy = new List<float[]>(pages.Count);
+        var copy = new List<byte[]>(pages.Count);
         for (var p = 0; p < fullPages; p++)
             copy.Add(pages[p]);
         if (fullPages < pages.Count)
-            copy.Add((float[])pages[fullPages].Clone());
+            copy.Add((byte[])pages[fullPages].Clone());
         return copy;
     }
 }

@@ -2,6 +2,7 @@
 // matrix products) or decode (one token, matrix-vector products) through the same code and returns logits.
 // DecodeBatch steps several sequences (own caches) at once. Sampling and tokenization are elsewhere.
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Alloy.Inference.Architectures;
 using Alloy.Inference.Kernels;
 using Alloy.Tensors;
@@ -62,8 +63,12 @@ public sealed class TransformerModel : IDisposable
         }
     }
 
-    /// <summary>An empty KV cache for one sequence of this model.</summary>
+    /// <summary>An empty KV cache (f32) for one sequence of this model.</summary>
     public KvCache CreateCache() => new(Spec.LayerCount, Spec.KvWidth);
+
+    /// <summary>An empty KV cache for one sequence of this model, storing keys and values as <paramref name="dtype"/> (F32 or BF16).</summary>
+    /// <exception cref="ArgumentException">dtype is neither F32 nor BF16.</exception>
+    public KvCache CreateCache(DType dtype) => new(Spec.LayerCount, Spec.KvWidth, dtype);
 
     /// <summary>
     /// Feeds <paramref name="tokens"/> at positions cache.Length, cache.Length + 1, … and returns the logits
@@ -131,11 +136,7 @@ public sealed class TransformerModel : IDisposable
                     layer.Value.Apply(hp, vp, count);
                     PrepareQueriesAndKeys(layer, count, q, k, v, cos, sin);
                     for (var t = 0; t < count; t++)
-                    {
-                        var (keySlot, valueSlot) = cache.Slot(l, start + t);
-                        k.AsSpan(t * spec.KvWidth, spec.KvWidth).CopyTo(keySlot.Span);
-                        v.AsSpan(t * spec.KvWidth, spec.KvWidth).CopyTo(valueSlot.Span);
-                    }
+                        cache.Write(l, start + t, k.AsSpan(t * spec.KvWidth, spec.KvWidth), v.AsSpan(t * spec.KvWidth, spec.KvWidth));
                     Attend(cache, l, start, count, q, attended);
                     layer.Output.Apply(ap, hp, count);
                     AddInPlace(x, h, count * hidden);
@@ -236,11 +237,7 @@ public sealed class TransformerModel : IDisposable
                     layer.Value.Apply(hp, vp, count);
                     PrepareQueriesAndKeys(layer, count, q, k, v, cos, sin);
                     for (var b = 0; b < count; b++)
-                    {
-                        var (keySlot, valueSlot) = caches[b].Slot(l, positions[b]);
-                        k.AsSpan(b * spec.KvWidth, spec.KvWidth).CopyTo(keySlot.Span);
-                        v.AsSpan(b * spec.KvWidth, spec.KvWidth).CopyTo(valueSlot.Span);
-                    }
+                        caches[b].Write(l, positions[b], k.AsSpan(b * spec.KvWidth, spec.KvWidth), v.AsSpan(b * spec.KvWidth, spec.KvWidth));
                     AttendBatch(caches, positions, l, q, attended);
                     layer.Output.Apply(ap, hp, count);
                     AddInPlace(x, h, count * hidden);
@@ -286,26 +283,10 @@ public sealed class TransformerModel : IDisposable
                     var b = item / spec.HeadCount;
                     var head = item % spec.HeadCount;
                     var kvHead = head / spec.GroupSize;
-                    var cache = caches[b];
                     var position = positions[b];
                     var lowest = window is null ? 0 : Math.Max(0, position - window.Value + 1);
-                    var seen = position + 1 - lowest;
-                    var query = q.AsSpan(b * spec.QueryWidth + head * d, d);
-                    var result = output.AsSpan(b * spec.QueryWidth + head * d, d);
-                    for (var at = lowest; at <= position;)
-                    {
-                        var (keys, _, from, n) = PageRun(cache, layer, at, position + 1);
-                        Attention.Scores(query, keys.AsSpan(from * spec.KvWidth), kvHead, spec.KvHeadCount, scale, scores.AsSpan(at - lowest, n));
-                        at += n;
-                    }
-                    Softmax.InPlace(scores.AsSpan(0, seen));
-                    result.Clear();
-                    for (var at = lowest; at <= position;)
-                    {
-                        var (_, values, from, n) = PageRun(cache, layer, at, position + 1);
-                        Attention.AccumulateValues(scores.AsSpan(at - lowest, n), values.AsSpan(from * spec.KvWidth), kvHead, spec.KvHeadCount, result);
-                        at += n;
-                    }
+                    AttendHead(caches[b], layer, q.AsSpan(b * spec.QueryWidth + head * d, d), kvHead, lowest, position, scale,
+                        scores, output.AsSpan(b * spec.QueryWidth + head * d, d));
                 }
             }
             finally
@@ -369,23 +350,8 @@ public sealed class TransformerModel : IDisposable
                     var kvHead = head / spec.GroupSize;
                     var position = start + t;
                     var lowest = window is null ? 0 : Math.Max(0, position - window.Value + 1);
-                    var seen = position + 1 - lowest;
-                    var query = q.AsSpan(t * spec.QueryWidth + head * d, d);
-                    var result = output.AsSpan(t * spec.QueryWidth + head * d, d);
-                    for (var at = lowest; at <= position;)
-                    {
-                        var (keys, _, from, n) = PageRun(cache, layer, at, position + 1);
-                        Attention.Scores(query, keys.AsSpan(from * spec.KvWidth), kvHead, spec.KvHeadCount, scale, scores.AsSpan(at - lowest, n));
-                        at += n;
-                    }
-                    Softmax.InPlace(scores.AsSpan(0, seen));
-                    result.Clear();
-                    for (var at = lowest; at <= position;)
-                    {
-                        var (_, values, from, n) = PageRun(cache, layer, at, position + 1);
-                        Attention.AccumulateValues(scores.AsSpan(at - lowest, n), values.AsSpan(from * spec.KvWidth), kvHead, spec.KvHeadCount, result);
-                        at += n;
-                    }
+                    AttendHead(cache, layer, q.AsSpan(t * spec.QueryWidth + head * d, d), kvHead, lowest, position, scale,
+                        scores, output.AsSpan(t * spec.QueryWidth + head * d, d));
                 }
             }
             finally
@@ -395,8 +361,42 @@ public sealed class TransformerModel : IDisposable
         });
     }
 
-    /// <summary>The page holding <paramref name="position"/>: its arrays, the offset of position in it, and how many of [position, end) it holds.</summary>
-    private static (float[] Keys, float[] Values, int From, int Count) PageRun(KvCache cache, int layer, int position, int end)
+    /// <summary>
+    /// One query head at <paramref name="position"/> over cached positions [lowest, position] of one layer: scores,
+    /// softmax, then the weighted sum of values into <paramref name="result"/>. Reads f32 or bf16 pages as stored.
+    /// </summary>
+    private void AttendHead(KvCache cache, int layer, ReadOnlySpan<float> query, int kvHead, int lowest, int position, float scale,
+        float[] scores, Span<float> result)
+    {
+        var kvWidth = Spec.KvWidth;
+        var kvHeads = Spec.KvHeadCount;
+        var bf16 = cache.DType == DType.BF16;
+        for (var at = lowest; at <= position;)
+        {
+            var (keys, _, from, n) = PageRun(cache, layer, at, position + 1);
+            var target = scores.AsSpan(at - lowest, n);
+            if (bf16)
+                Attention.Scores(query, MemoryMarshal.Cast<byte, ushort>(keys.AsSpan())[(from * kvWidth)..], kvHead, kvHeads, scale, target);
+            else
+                Attention.Scores(query, MemoryMarshal.Cast<byte, float>(keys.AsSpan())[(from * kvWidth)..], kvHead, kvHeads, scale, target);
+            at += n;
+        }
+        Softmax.InPlace(scores.AsSpan(0, position + 1 - lowest));
+        result.Clear();
+        for (var at = lowest; at <= position;)
+        {
+            var (_, values, from, n) = PageRun(cache, layer, at, position + 1);
+            var weights = scores.AsSpan(at - lowest, n);
+            if (bf16)
+                Attention.AccumulateValues(weights, MemoryMarshal.Cast<byte, ushort>(values.AsSpan())[(from * kvWidth)..], kvHead, kvHeads, result);
+            else
+                Attention.AccumulateValues(weights, MemoryMarshal.Cast<byte, float>(values.AsSpan())[(from * kvWidth)..], kvHead, kvHeads, result);
+            at += n;
+        }
+    }
+
+    /// <summary>The page holding <paramref name="position"/>: its byte arrays, the offset of position in it, and how many of [position, end) it holds.</summary>
+    private static (byte[] Keys, byte[] Values, int From, int Count) PageRun(KvCache cache, int layer, int position, int end)
     {
         var from = position % KvCache.PageSize;
         var (keys, values) = cache.Page(layer, position / KvCache.PageSize);

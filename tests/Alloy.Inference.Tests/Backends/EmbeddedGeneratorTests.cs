@@ -83,6 +83,21 @@ public class EmbeddedGeneratorTests
     }
 
     [Fact]
+    public async Task A_bf16_kv_cache_generates_and_other_cache_types_are_refused()
+    {
+        using var temp = new TempFolder();
+        var folder = TinyChatModel.Create(temp.Sub("m"));
+        using (var generator = EmbeddedGenerator.Open(folder, new EmbeddedGeneratorOptions { KvCacheType = DType.BF16 }))
+        {
+            var samples = await generator.GenerateAsync(new GenerationRequest(GenerationPrompt.Raw("abc"), Settings(temperature: 0, maxTokens: 8), 2, 1), CancellationToken.None);
+            Assert.Equal(2, samples.Count);
+            Assert.All(samples, s => Assert.True(s.CompletionTokens > 0));
+        }
+        var error = Assert.Throws<AlloyInputException>(() => EmbeddedGenerator.Open(folder, new EmbeddedGeneratorOptions { KvCacheType = DType.F16 }));
+        Assert.Contains("KV cache type", error.Message);
+    }
+
+    [Fact]
     public async Task A_stop_string_ends_the_sample_and_is_cut_from_the_text()
     {
         using var temp = new TempFolder();
