@@ -94,7 +94,7 @@ public sealed record TaskArithmeticSettings : MethodSettings
 }
 
 /// <summary>The registry entry for a task-vector method.</summary>
-public sealed class TaskArithmeticMethod : IMergeMethod
+public sealed class TaskArithmeticMethod : IMergeMethod, IChunkedMethod
 {
     /// <summary>Creates the entry for <paramref name="variant"/>.</summary>
     public TaskArithmeticMethod(TaskArithmeticVariant variant)
@@ -183,6 +183,20 @@ public sealed class TaskArithmeticMethod : IMergeMethod
     /// <inheritdoc/>
     public void Merge(in MergeInputs inputs, MethodSettings settings, Span<float> output, Span<float> scratch) =>
         TaskArithmeticFamily.Merge(inputs, Variant, (TaskArithmeticSettings)settings, output, scratch);
+
+    int IChunkedMethod.ChunkAlignment(ReadOnlySpan<int> shape, MethodSettings settings) => TaskArithmeticFamily.ChunkAlignment(Variant, shape);
+
+    long IChunkedMethod.PrepareScratchLength(ReadOnlySpan<int> shape, int modelCount, MethodSettings settings, int window) =>
+        TaskArithmeticFamily.PrepareScratchLength(Variant, shape, window);
+
+    object? IChunkedMethod.Prepare(ITensorRanges ranges, ReadOnlySpan<int> shape, string tensorName, ulong seed, MethodSettings settings, int window, float[] scratch) =>
+        TaskArithmeticFamily.Prepare(ranges, shape, tensorName, seed, Variant, (TaskArithmeticSettings)settings, window, scratch);
+
+    long IChunkedMethod.ChunkScratchLength(ReadOnlySpan<int> shape, int modelCount, MethodSettings settings) =>
+        TaskArithmeticFamily.ChunkScratchLength(Variant, shape, modelCount);
+
+    void IChunkedMethod.MergeChunk(object? state, in MergeInputs inputs, long start, ReadOnlySpan<int> shape, MethodSettings settings, Span<float> output, Span<float> scratch) =>
+        TaskArithmeticFamily.MergeChunk((TaskArithmeticChunkState)state!, inputs, start, shape, Variant, (TaskArithmeticSettings)settings, output, scratch);
 }
 
 /// <summary>
@@ -252,10 +266,7 @@ public static class TaskArithmeticFamily
         ArgumentNullException.ThrowIfNull(settings);
         int models = inputs.ModelCount;
         int n = inputs.Length;
-        if (!inputs.HasBase) throw new ArgumentException($"{variant.Name} needs a base model", nameof(inputs));
-        if (models < 1 || models > MaxModels) throw new ArgumentException($"{variant.Name} takes 1..{MaxModels} models, got {models}", nameof(inputs));
-        if (settings.Weights.Count != models || settings.Densities.Count != models)
-            throw new ArgumentException("settings were bound for a different number of models", nameof(settings));
+        CheckArguments(variant, settings, models, inputs.HasBase);
         if (output.Length != n) throw new ArgumentException("output length differs from the tensor's", nameof(output));
         if (scratch.Length < ScratchLength(variant, inputs.Shape, models, settings))
             throw new ArgumentException("scratch is smaller than ScratchLength", nameof(scratch));
@@ -274,37 +285,73 @@ public static class TaskArithmeticFamily
         offset += models * chunk;
         Span<ulong> sortBuffer = della ? MemoryMarshal.Cast<float, ulong>(scratch.Slice(offset, 2 * rowLength)) : default;
 
-        Span<ModelPlan> plan = stackalloc ModelPlan[models];
+        var plan = new ModelPlan[models];
         ReadOnlySpan<float> b = inputs.Base;
         for (int i = 0; i < models; i++)
         {
-            plan[i] = PlanModel(inputs, variant, settings, i, counts);
+            var source = new DifferenceSource(inputs.Model(i), b);
+            plan[i] = PlanModel(source, n, inputs.ModelCount, inputs.TensorName, inputs.RandomSeed, variant, settings, i, counts);
         }
 
         // Rescale factors: L1 mode matches the unpruned L1 norm with one scalar per model.
-        if (settings.Rescale && settings.RescaleMode == RescaleMode.L1)
+        if (NeedsL1Sums(settings))
         {
             for (int i = 0; i < models; i++)
             {
                 if (plan[i].KeepsAll || plan[i].DropsAll) continue;
-                ReadOnlySpan<float> x = inputs.Model(i);
                 double before = 0, after = 0;
-                Span<float> mask = multipliers[..chunk];
-                for (int start = 0; start < n; start += chunk)
-                {
-                    int count = Math.Min(chunk, n - start);
-                    FillKeep(inputs, variant, settings, plan[i], i, start, mask[..count], sortBuffer, inverse: false);
-                    for (int j = 0; j < count; j++)
-                    {
-                        float delta = x[start + j] - b[start + j];
-                        before += Math.Abs(delta);
-                        after += Math.Abs(delta * mask[j]);
-                    }
-                }
-                if (!(before < 1e-7 || after < 1e-7)) plan[i].Factor = (float)(before / after);
+                AccumulateL1(inputs.Model(i), b, 0, variant, settings, plan[i], i, multipliers[..chunk], sortBuffer, chunk, ref before, ref after);
+                SetFactor(ref plan[i], before, after);
             }
         }
+        CombineRange(inputs, 0, variant, settings, plan, output, multipliers, sortBuffer, chunk);
+    }
 
+    private static void CheckArguments(TaskArithmeticVariant variant, TaskArithmeticSettings settings, int models, bool hasBase)
+    {
+        if (!hasBase) throw new ArgumentException($"{variant.Name} needs a base model");
+        if (models < 1 || models > MaxModels) throw new ArgumentException($"{variant.Name} takes 1..{MaxModels} models, got {models}");
+        if (settings.Weights.Count != models || settings.Densities.Count != models)
+            throw new ArgumentException("settings were bound for a different number of models", nameof(settings));
+    }
+
+    private static bool NeedsL1Sums(TaskArithmeticSettings settings) => settings.Rescale && settings.RescaleMode == RescaleMode.L1;
+
+    private static void SetFactor(ref ModelPlan plan, double before, double after)
+    {
+        if (!(before < 1e-7 || after < 1e-7)) plan.Factor = (float)(before / after);
+    }
+
+    /// <summary>Adds Σ|δ| and Σ|δ·keep| over x/b, whose first element is element <paramref name="start"/> of the tensor, in element order.</summary>
+    private static void AccumulateL1(ReadOnlySpan<float> x, ReadOnlySpan<float> b, long start, TaskArithmeticVariant variant, TaskArithmeticSettings settings,
+        in ModelPlan plan, int i, Span<float> mask, Span<ulong> sortBuffer, int chunk, ref double before, ref double after)
+    {
+        int n = x.Length;
+        for (int s = 0; s < n; s += chunk)
+        {
+            int count = Math.Min(chunk, n - s);
+            ReadOnlySpan<float> xs = x.Slice(s, count), bs = b.Slice(s, count);
+            Span<float> m = mask[..count];
+            FillKeep(xs, bs, start + s, variant, settings, plan, i, m, sortBuffer, inverse: false);
+            for (int j = 0; j < count; j++)
+            {
+                float delta = xs[j] - bs[j];
+                before += Math.Abs(delta);
+                after += Math.Abs(delta * m[j]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The combine over all elements of <paramref name="inputs"/>, whose element 0 is element <paramref name="start0"/> of the
+    /// tensor; every element's result depends only on that element and the per-model plans (DELLA: on its row).
+    /// </summary>
+    private static void CombineRange(in MergeInputs inputs, long start0, TaskArithmeticVariant variant, TaskArithmeticSettings settings,
+        ReadOnlySpan<ModelPlan> plan, Span<float> output, Span<float> multipliers, Span<ulong> sortBuffer, int chunk)
+    {
+        int models = inputs.ModelCount;
+        int n = inputs.Length;
+        ReadOnlySpan<float> b = inputs.Base;
         double weightSum = 0;
         for (int i = 0; i < models; i++) weightSum += settings.Weights[i];
         float plainDivisor = Math.Abs(weightSum) < 1e-8 ? 1f : (float)weightSum;
@@ -320,8 +367,8 @@ public static class TaskArithmeticFamily
             for (int i = 0; i < models; i++)
             {
                 Span<float> weighted = multipliers.Slice(i * chunk, count);
-                FillKeep(inputs, variant, settings, plan[i], i, start, weighted, sortBuffer, inverse);
                 ReadOnlySpan<float> x = inputs.Model(i).Slice(start, count);
+                FillKeep(x, baseChunk, start0 + start, variant, settings, plan[i], i, weighted, sortBuffer, inverse);
                 float factor = plan[i].Factor, weight = settings.Weights[i];
                 for (int j = 0; j < count; j++) weighted[j] = weight * ((x[j] - baseChunk[j]) * (weighted[j] * factor));
             }
@@ -361,7 +408,102 @@ public static class TaskArithmeticFamily
         }
     }
 
-    private struct ModelPlan
+    /// <summary>
+    /// Chunk boundaries a chunked merge may use: multiples of the row length for DELLA (it ranks within rows), any for the
+    /// others. Always positive.
+    /// </summary>
+    internal static int ChunkAlignment(TaskArithmeticVariant variant, ReadOnlySpan<int> shape)
+    {
+        long n = 1;
+        foreach (int d in shape) n *= d;
+        return variant.Sparsification == Sparsification.DellaMagnitudePrune ? (int)Math.Max(shape.Length <= 1 ? n : shape[^1], 1) : 1;
+    }
+
+    /// <summary>Floats of scratch <see cref="Prepare"/> needs with a window of <paramref name="window"/> elements.</summary>
+    internal static long PrepareScratchLength(TaskArithmeticVariant variant, ReadOnlySpan<int> shape, int window)
+    {
+        int align = ChunkAlignment(variant, shape);
+        return CountsFloats + 3L * window + (variant.Sparsification == Sparsification.DellaMagnitudePrune ? 2L * align : 0);
+    }
+
+    /// <summary>Floats of scratch <see cref="MergeChunk"/> needs.</summary>
+    internal static long ChunkScratchLength(TaskArithmeticVariant variant, ReadOnlySpan<int> shape, int modelCount)
+    {
+        int align = ChunkAlignment(variant, shape);
+        bool della = variant.Sparsification == Sparsification.DellaMagnitudePrune;
+        return (long)modelCount * (della ? align : CombineChunk) + (della ? 2L * align : 0);
+    }
+
+    /// <summary>
+    /// The per-tensor statistics of a chunked merge, streamed from <paramref name="ranges"/> in windows of
+    /// <paramref name="window"/> elements (a multiple of <see cref="ChunkAlignment"/>): the magnitude cuts (two or three
+    /// histogram passes per model) and the L1 rescale factors (one more pass). The same values in the same order as
+    /// <see cref="Merge"/>, so the result is bit-identical.
+    /// </summary>
+    internal static TaskArithmeticChunkState Prepare(ITensorRanges ranges, ReadOnlySpan<int> shape, string tensorName, ulong seed,
+        TaskArithmeticVariant variant, TaskArithmeticSettings settings, int window, float[] scratch)
+    {
+        int models = ranges.ModelCount;
+        CheckArguments(variant, settings, models, hasBase: true);
+        int n = checked((int)ranges.Length);
+        int align = ChunkAlignment(variant, shape);
+        if (window <= 0 || window % align != 0) throw new ArgumentException("the window must be a positive multiple of the chunk alignment", nameof(window));
+        if (scratch.Length < PrepareScratchLength(variant, shape, window)) throw new ArgumentException("scratch is smaller than PrepareScratchLength", nameof(scratch));
+        Span<long> counts = MemoryMarshal.Cast<float, long>(scratch.AsSpan(0, CountsFloats));
+        var xWindow = new Memory<float>(scratch, CountsFloats, window);
+        var bWindow = new Memory<float>(scratch, CountsFloats + window, window);
+        Span<float> mask = scratch.AsSpan(CountsFloats + (2 * window), window);
+        bool della = variant.Sparsification == Sparsification.DellaMagnitudePrune;
+        Span<ulong> sortBuffer = della ? MemoryMarshal.Cast<float, ulong>(scratch.AsSpan(CountsFloats + (3 * window), 2 * align)) : default;
+        int chunk = della ? align : CombineChunk;
+
+        var plan = new ModelPlan[models];
+        for (int i = 0; i < models; i++)
+        {
+            var source = new StreamedDifference(ranges, i, xWindow, bWindow);
+            plan[i] = PlanModel(source, n, models, tensorName, seed, variant, settings, i, counts);
+        }
+        if (NeedsL1Sums(settings))
+        {
+            for (int i = 0; i < models; i++)
+            {
+                if (plan[i].KeepsAll || plan[i].DropsAll) continue;
+                double before = 0, after = 0;
+                for (int start = 0; start < n; start += window)
+                {
+                    int count = Math.Min(window, n - start);
+                    Span<float> x = xWindow.Span[..count], b = bWindow.Span[..count];
+                    ranges.ReadModel(i, start, x);
+                    ranges.ReadBase(start, b);
+                    AccumulateL1(x, b, start, variant, settings, plan[i], i, mask, sortBuffer, chunk, ref before, ref after);
+                }
+                SetFactor(ref plan[i], before, after);
+            }
+        }
+        return new TaskArithmeticChunkState(plan);
+    }
+
+    /// <summary>
+    /// Merges elements [start, start + inputs.Length) of a tensor whose statistics <paramref name="state"/> holds;
+    /// <paramref name="start"/> and the length are multiples of <see cref="ChunkAlignment"/> (except at the tensor's end).
+    /// </summary>
+    internal static void MergeChunk(TaskArithmeticChunkState state, in MergeInputs inputs, long start, ReadOnlySpan<int> shape,
+        TaskArithmeticVariant variant, TaskArithmeticSettings settings, Span<float> output, Span<float> scratch)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        int models = inputs.ModelCount;
+        CheckArguments(variant, settings, models, inputs.HasBase);
+        if (output.Length != inputs.Length) throw new ArgumentException("output length differs from the chunk's", nameof(output));
+        if (scratch.Length < ChunkScratchLength(variant, shape, models)) throw new ArgumentException("scratch is smaller than ChunkScratchLength", nameof(scratch));
+        bool della = variant.Sparsification == Sparsification.DellaMagnitudePrune;
+        int align = ChunkAlignment(variant, shape);
+        int chunk = della ? align : CombineChunk;
+        Span<float> multipliers = scratch[..(models * chunk)];
+        Span<ulong> sortBuffer = della ? MemoryMarshal.Cast<float, ulong>(scratch.Slice(models * chunk, 2 * align)) : default;
+        CombineRange(inputs, start, variant, settings, state.Plans, output, multipliers, sortBuffer, chunk);
+    }
+
+    internal struct ModelPlan
     {
         public bool KeepsAll;
         public bool DropsAll;
@@ -370,7 +512,9 @@ public static class TaskArithmeticFamily
         public float Factor;
     }
 
-    private static ModelPlan PlanModel(in MergeInputs inputs, TaskArithmeticVariant variant, TaskArithmeticSettings settings, int i, Span<long> counts)
+    private static ModelPlan PlanModel<TSource>(scoped in TSource source, int n, int modelCount, string tensorName, ulong seed,
+        TaskArithmeticVariant variant, TaskArithmeticSettings settings, int i, Span<long> counts)
+        where TSource : IValueSource, allows ref struct
     {
         float density = settings.Densities[i];
         var plan = new ModelPlan { Factor = 1f };
@@ -379,17 +523,15 @@ public static class TaskArithmeticFamily
             plan.KeepsAll = true;
             return plan;
         }
-        int n = inputs.Length;
         switch (variant.Sparsification)
         {
             case Sparsification.Magnitude or Sparsification.MagnitudeOutliers when settings.TrimScope == TrimScope.Global:
-                if (settings.GlobalBands is null || settings.GlobalBands.Count != inputs.ModelCount)
-                    throw new InvalidOperationException($"{variant.Name} with trim_scope global needs GlobalBands for every model (tensor {inputs.TensorName})");
+                if (settings.GlobalBands is null || settings.GlobalBands.Count != modelCount)
+                    throw new InvalidOperationException($"{variant.Name} with trim_scope global needs GlobalBands for every model (tensor {tensorName})");
                 plan.Band = settings.GlobalBands[i];
                 break;
             case Sparsification.Magnitude:
             {
-                var source = new DifferenceSource(inputs.Model(i), inputs.Base);
                 plan.Band = new TrimBand(MagnitudeSelection.TopK(source, MagnitudeSelection.CountForFraction(density, n), counts), RankCut.None);
                 break;
             }
@@ -397,7 +539,6 @@ public static class TaskArithmeticFamily
             {
                 float gamma = settings.Gammas is null ? 0.01f : settings.Gammas[i];
                 (long keepTop, long removeTop) = BreadcrumbsCounts(density, gamma, n);
-                var source = new DifferenceSource(inputs.Model(i), inputs.Base);
                 RankCut keep = MagnitudeSelection.TopK(source, keepTop, counts);
                 RankCut outliers = MagnitudeSelection.TopK(source, removeTop, counts);
                 plan.Band = new TrimBand(keep, outliers);
@@ -409,18 +550,18 @@ public static class TaskArithmeticFamily
                     plan.DropsAll = true;
                     return plan;
                 }
-                plan.Random = new CounterRandom(inputs.RandomSeed, inputs.TensorName, i);
+                plan.Random = new CounterRandom(seed, tensorName, i);
                 break;
         }
         return plan;
     }
 
     /// <summary>
-    /// Writes, for elements [start, start + m.Length) of model i, the keep multiplier: 0 when dropped, else 1, or with
-    /// <paramref name="inverse"/> the inverse keep probability (1/density; DELLA: 1/pₑ).
+    /// Writes, for the elements x/b (element 0 is element <paramref name="start"/> of the tensor) of model i, the keep
+    /// multiplier: 0 when dropped, else 1, or with <paramref name="inverse"/> the inverse keep probability (1/density; DELLA: 1/pₑ).
     /// </summary>
-    private static void FillKeep(in MergeInputs inputs, TaskArithmeticVariant variant, TaskArithmeticSettings settings, in ModelPlan plan,
-        int i, int start, Span<float> m, Span<ulong> sortBuffer, bool inverse)
+    private static void FillKeep(ReadOnlySpan<float> x, ReadOnlySpan<float> b, long start, TaskArithmeticVariant variant, TaskArithmeticSettings settings,
+        in ModelPlan plan, int i, Span<float> m, Span<ulong> sortBuffer, bool inverse)
     {
         if (plan.KeepsAll)
         {
@@ -434,20 +575,18 @@ public static class TaskArithmeticFamily
         }
         float density = settings.Densities[i];
         float kept = inverse ? 1f / density : 1f;
-        ReadOnlySpan<float> x = inputs.Model(i);
-        ReadOnlySpan<float> b = inputs.Base;
         switch (variant.Sparsification)
         {
             case Sparsification.Magnitude or Sparsification.MagnitudeOutliers:
                 for (int j = 0; j < m.Length; j++)
-                    m[j] = plan.Band.Contains(x[start + j] - b[start + j], start + j) ? kept : 0f;
+                    m[j] = plan.Band.Contains(x[j] - b[j], start + j) ? kept : 0f;
                 break;
             case Sparsification.Random:
                 for (int j = 0; j < m.Length; j++)
                     m[j] = plan.Random.Uniform(start + j) < density ? kept : 0f;
                 break;
             case Sparsification.DellaMagnitudePrune:
-                FillDellaKeep(x.Slice(start, m.Length), b.Slice(start, m.Length), start, density, settings.Epsilons![i], plan.Random, m, sortBuffer, inverse);
+                FillDellaKeep(x[..m.Length], b[..m.Length], start, density, settings.Epsilons![i], plan.Random, m, sortBuffer, inverse);
                 break;
             default:
                 m.Fill(1f);
@@ -459,7 +598,7 @@ public static class TaskArithmeticFamily
     /// DELLA MagPrune on one row: rank r ∈ [0, L−1] ascending by |δ| (among equal magnitudes the later index ranks lower, so
     /// the order matches the trims'); pₑ = (density − ε) + 2ε·r/(L−1) (pₑ = density when L = 1); keep when uₑ &lt; pₑ.
     /// </summary>
-    private static void FillDellaKeep(ReadOnlySpan<float> x, ReadOnlySpan<float> b, int start, float density, float epsilon,
+    private static void FillDellaKeep(ReadOnlySpan<float> x, ReadOnlySpan<float> b, long start, float density, float epsilon,
         in CounterRandom random, Span<float> m, Span<ulong> sortBuffer, bool inverse)
     {
         int length = m.Length;
@@ -476,4 +615,34 @@ public static class TaskArithmeticFamily
             m[j] = keep ? (inverse ? (float)(1.0 / p) : 1f) : 0f;
         }
     }
+
+    /// <summary>The differences x − b of one model, read from the tensor's ranges one window at a time (for the magnitude passes).</summary>
+    private sealed class StreamedDifference(ITensorRanges ranges, int model, Memory<float> window, Memory<float> baseWindow) : IValueSource
+    {
+        private long _start = -1;
+        private int _count;
+
+        public int Length => (int)ranges.Length;
+
+        public void Fill(int start, scoped Span<float> destination)
+        {
+            if (_start < 0 || start < _start || start + destination.Length > _start + _count)
+            {
+                _start = start;
+                _count = (int)Math.Min(window.Length, ranges.Length - start);
+                Span<float> x = window.Span[.._count], b = baseWindow.Span[.._count];
+                ranges.ReadModel(model, start, x);
+                ranges.ReadBase(start, b);
+                for (int j = 0; j < x.Length; j++) x[j] -= b[j];
+            }
+            window.Span.Slice(start - (int)_start, destination.Length).CopyTo(destination);
+        }
+    }
+}
+
+/// <summary>The per-tensor plans a chunked task-vector merge computed in its first pass.</summary>
+internal sealed class TaskArithmeticChunkState(TaskArithmeticFamily.ModelPlan[] plans)
+{
+    /// <summary>One plan per model.</summary>
+    public TaskArithmeticFamily.ModelPlan[] Plans { get; } = plans;
 }
