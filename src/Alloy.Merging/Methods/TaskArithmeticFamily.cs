@@ -626,16 +626,23 @@ public static class TaskArithmeticFamily
 
         public void Fill(int start, scoped Span<float> destination)
         {
-            if (_start < 0 || start < _start || start + destination.Length > _start + _count)
+            for (int done = 0; done < destination.Length;)
             {
-                _start = start;
-                _count = (int)Math.Min(window.Length, ranges.Length - start);
-                Span<float> x = window.Span[.._count], b = baseWindow.Span[.._count];
-                ranges.ReadModel(model, start, x);
-                ranges.ReadBase(start, b);
-                for (int j = 0; j < x.Length; j++) x[j] -= b[j];
+                long position = start + done;
+                if (_start < 0 || position < _start || position >= _start + _count)
+                {
+                    _start = position;
+                    _count = (int)Math.Min(window.Length, ranges.Length - position);
+                    Span<float> x = window.Span[.._count], b = baseWindow.Span[.._count];
+                    ranges.ReadModel(model, position, x);
+                    ranges.ReadBase(position, b);
+                    for (int j = 0; j < x.Length; j++) x[j] -= b[j];
+                }
+                int offset = (int)(position - _start);
+                int n = Math.Min(destination.Length - done, _count - offset);
+                window.Span.Slice(offset, n).CopyTo(destination.Slice(done, n));
+                done += n;
             }
-            window.Span.Slice(start - (int)_start, destination.Length).CopyTo(destination);
         }
     }
 }
