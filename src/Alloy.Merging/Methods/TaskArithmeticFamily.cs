@@ -356,8 +356,8 @@ public static class TaskArithmeticFamily
         for (int i = 0; i < models; i++) weightSum += settings.Weights[i];
         float plainDivisor = Math.Abs(weightSum) < 1e-8 ? 1f : (float)weightSum;
         bool inverse = settings.Rescale && settings.RescaleMode == RescaleMode.Inverse;
-        Span<float> deltas = stackalloc float[models];
-        Span<float> sumWork = stackalloc float[models];
+        Span<float> weights = stackalloc float[models];
+        for (int i = 0; i < models; i++) weights[i] = settings.Weights[i];
 
         for (int start = 0; start < n; start += chunk)
         {
@@ -369,42 +369,10 @@ public static class TaskArithmeticFamily
                 Span<float> weighted = multipliers.Slice(i * chunk, count);
                 ReadOnlySpan<float> x = inputs.Model(i).Slice(start, count);
                 FillKeep(x, baseChunk, start0 + start, variant, settings, plan[i], i, weighted, sortBuffer, inverse);
-                float factor = plan[i].Factor, weight = settings.Weights[i];
-                for (int j = 0; j < count; j++) weighted[j] = weight * ((x[j] - baseChunk[j]) * (weighted[j] * factor));
+                TaskVectorKernels.Weight(x, baseChunk, plan[i].Factor, settings.Weights[i], weighted);
             }
-            for (int j = 0; j < count; j++)
-            {
-                for (int i = 0; i < models; i++) deltas[i] = multipliers[i * chunk + j];
-                double electionSum = OrderFreeSum.Sum(deltas, sumWork);
-                float mixed;
-                if (double.IsNaN(electionSum))
-                {
-                    mixed = float.NaN;
-                }
-                else if (variant.SignConsensus)
-                {
-                    bool positive = electionSum >= 0;
-                    float sum = 0, divisor = 0;
-                    for (int i = 0; i < models; i++)
-                    {
-                        float d = deltas[i];
-                        if (positive ? d > 0 : d < 0)
-                        {
-                            sum += d;
-                            divisor += settings.Weights[i];
-                        }
-                    }
-                    if (divisor == 0) divisor = 1;
-                    mixed = settings.Normalize ? sum / divisor : sum;
-                }
-                else
-                {
-                    float sum = 0;
-                    for (int i = 0; i < models; i++) sum += deltas[i];
-                    mixed = settings.Normalize ? sum / plainDivisor : sum;
-                }
-                output[start + j] = baseChunk[j] + mixed * settings.Lambda;
-            }
+            TaskVectorKernels.Combine(multipliers, models, chunk, count, weights, variant.SignConsensus, settings.Normalize, plainDivisor,
+                settings.Lambda, baseChunk, output.Slice(start, count));
         }
     }
 
@@ -578,8 +546,7 @@ public static class TaskArithmeticFamily
         switch (variant.Sparsification)
         {
             case Sparsification.Magnitude or Sparsification.MagnitudeOutliers:
-                for (int j = 0; j < m.Length; j++)
-                    m[j] = plan.Band.Contains(x[j] - b[j], start + j) ? kept : 0f;
+                TaskVectorKernels.MagnitudeKeep(x[..m.Length], b[..m.Length], start, plan.Band, kept, m);
                 break;
             case Sparsification.Random:
                 for (int j = 0; j < m.Length; j++)
