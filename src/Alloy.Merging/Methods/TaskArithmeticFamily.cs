@@ -549,8 +549,7 @@ public static class TaskArithmeticFamily
                 TaskVectorKernels.MagnitudeKeep(x[..m.Length], b[..m.Length], start, plan.Band, kept, m);
                 break;
             case Sparsification.Random:
-                for (int j = 0; j < m.Length; j++)
-                    m[j] = plan.Random.Uniform(start + j) < density ? kept : 0f;
+                TaskVectorKernels.RandomKeep(plan.Random, start, density, kept, m);
                 break;
             case Sparsification.DellaMagnitudePrune:
                 FillDellaKeep(x[..m.Length], b[..m.Length], start, density, settings.Epsilons![i], plan.Random, m, sortBuffer, inverse);

@@ -174,4 +174,50 @@ internal static class TaskVectorKernels
         }
         CombineScalar(deltas, models, stride, count, weights, consensus, normalize, plainDivisor, lambda, baseChunk, output, j);
     }
+
+    /// <summary>m[j] = random.Uniform(start + j) &lt; density ? kept : 0 (DARE's Bernoulli keep).</summary>
+    public static void RandomKeep(in CounterRandom random, long start, float density, float kept, Span<float> m)
+    {
+        if (UseVectors) RandomKeepVector(random, start, density, kept, m);
+        else RandomKeepScalar(random, start, density, kept, m, 0);
+    }
+
+    /// <summary>Scalar twin of <see cref="RandomKeep"/> from element <paramref name="from"/> on.</summary>
+    public static void RandomKeepScalar(in CounterRandom random, long start, float density, float kept, Span<float> m, int from)
+    {
+        for (int j = from; j < m.Length; j++)
+            m[j] = random.Uniform(start + j) < density ? kept : 0f;
+    }
+
+    /// <summary>
+    /// Vector twin of <see cref="RandomKeep"/>: the draw is h/2²⁴ with the integer h = Mix(…) &gt;&gt; 40, so u &lt; density
+    /// exactly when h &lt; ⌈density·2²⁴⌉ (both sides exact); the SplitMix64 steps run on four 64-bit lanes.
+    /// </summary>
+    public static void RandomKeepVector(in CounterRandom random, long start, float density, float kept, Span<float> m)
+    {
+        int n = m.Length, j = 0;
+        var threshold = Vector256.Create((ulong)Math.Ceiling(density * 16777216.0));
+        var key = Vector256.Create(random.Key);
+        var gamma = Vector256.Create(CounterRandom.Increment);
+        var lanes = Vector256.Create(1UL, 2UL, 3UL, 4UL);
+        var four = Vector256.Create(4UL);
+        var keptValue = Vector256.Create(kept);
+        for (; j + 8 <= n; j += 8)
+        {
+            var first = Vector256.Create((ulong)(start + j)) + lanes;
+            var low = Keep(key + (first * gamma), threshold);
+            var high = Keep(key + ((first + four) * gamma), threshold);
+            var mask = Vector256.Narrow(low, high).AsSingle();
+            (mask & keptValue).CopyTo(m.Slice(j, 8));
+        }
+        RandomKeepScalar(random, start, density, kept, m, j);
+
+        static Vector256<ulong> Keep(Vector256<ulong> z, Vector256<ulong> threshold)
+        {
+            z = (z ^ Vector256.ShiftRightLogical(z, 30)) * Vector256.Create(0xBF58476D1CE4E5B9UL);
+            z = (z ^ Vector256.ShiftRightLogical(z, 27)) * Vector256.Create(0x94D049BB133111EBUL);
+            z ^= Vector256.ShiftRightLogical(z, 31);
+            return Vector256.LessThan(Vector256.ShiftRightLogical(z, 40), threshold);
+        }
+    }
 }

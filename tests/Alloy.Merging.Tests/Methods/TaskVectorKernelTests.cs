@@ -94,4 +94,20 @@ public sealed class TaskVectorKernelTests
             AssertSameBits(scalar, vector, $"{models} models, consensus {consensus}, normalize {normalize}");
         }
     }
+
+    [Theory]
+    [InlineData(0.5f, 0L)]
+    [InlineData(0.3f, 123_456_789L)]
+    [InlineData(0.999f, 7L)]
+    [InlineData(1e-7f, 0L)]
+    [InlineData(0.0625f, 1L << 33)]
+    public void Random_keep_vector_equals_scalar(float density, long start)
+    {
+        var random = new CounterRandom(42, "model.layers.0.mlp.up_proj.weight", 1);
+        var scalar = new float[4099];
+        var vector = new float[4099];
+        TaskVectorKernels.RandomKeepScalar(random, start, density, 1f / density, scalar, 0);
+        TaskVectorKernels.RandomKeepVector(random, start, density, 1f / density, vector);
+        AssertSameBits(scalar, vector, $"density {density}");
+    }
 }
