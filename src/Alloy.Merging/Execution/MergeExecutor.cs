@@ -74,19 +74,30 @@ public static class MergeExecutor
         long reserved = 0, peak = 0, read = 0, written = 0;
         var inFlight = 0;
         var next = 0;
+        var running = new List<Task>();
         try
         {
             for (var w = 0; w < count; w++)
             {
-                // Start tensors ahead of the writer while the budget and the thread count allow; the
-                // tensor being written next always starts, so one over the budget runs alone.
-                while (next < count && inFlight < threads && (inFlight == 0 || reserved + cost[next] <= options.MaxMemoryBytes))
+                // Start tensors ahead of the writer while the budget and the thread count allow (computed tensors
+                // waiting for the writer hold memory but no thread); the tensor being written next always starts,
+                // so one over the budget runs alone.
+                while (true)
                 {
-                    var index = next++;
-                    reserved += cost[index];
-                    peak = Math.Max(peak, reserved);
-                    inFlight++;
-                    tasks[index] = Task.Run(() => Compute(plan, plan.Tensors[index], models, pools, options, cancellation), cancellation);
+                    running.RemoveAll(task => task.IsCompleted);
+                    while (next < count && running.Count < threads && (inFlight == 0 || reserved + cost[next] <= options.MaxMemoryBytes))
+                    {
+                        var index = next++;
+                        reserved += cost[index];
+                        peak = Math.Max(peak, reserved);
+                        inFlight++;
+                        var task = Task.Run(() => Compute(plan, plan.Tensors[index], models, pools, options, cancellation), cancellation);
+                        tasks[index] = task;
+                        running.Add(task);
+                    }
+                    if (tasks[w]!.IsCompleted)
+                        break;
+                    Task.WaitAny([.. running], cancellation);
                 }
                 var computed = tasks[w]!.GetAwaiter().GetResult();
                 tasks[w] = null;

@@ -96,6 +96,29 @@ public sealed class ChunkedExecutionTests : IDisposable
                 method.BaseModel == BaseModelUse.None ? null : new TensorSource(3, l.Name), method.Name))],
             [], Seed: 11);
 
+    [Fact]
+    public void Chunked_slerp_is_bit_identical_to_the_whole_tensor_kernel()
+    {
+        var settings = Slerp.Method.Bind(ParameterValues.FromGlobal(("t", ParameterValue.Of(0.3))), 1);
+        var plan = new MergePlan(["a", "b", "c", "base"],
+            [.. Layout.Select(l => new PlannedTensor(l.Name, DType.F32, [.. l.Shape], Slerp.Method, settings, [new TensorSource(1, l.Name)], new TensorSource(0, l.Name), "slerp"))],
+            [], Seed: 1);
+        foreach (var chunk in new[] { 1, 7, 24, 1 << 20 })
+        {
+            var sink = new MemorySink();
+            MergeExecutor.Run(plan, _models, sink, new ExecutionOptions(3, 1L << 30) { ChunkElements = chunk });
+            foreach (var (name, shape) in Layout)
+            {
+                var intShape = shape.Select(d => (int)d).ToArray();
+                var inputs = new MergeInputs(name, intShape, new ReadOnlyMemory<float>[] { Read(_models[1], name) }, Read(_models[0], name), true);
+                var expected = new float[Count(shape)];
+                Slerp.Merge(inputs, (SlerpSettings)settings, expected);
+                var actual = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(sink.Tensors[name].Bytes).ToArray();
+                Assert.True(expected.AsSpan().SequenceEqual(actual), $"slerp: {name} differs with chunks of {chunk}");
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Configs))]
     public void Chunked_output_is_bit_identical_to_the_whole_tensor_kernel(string methodName, string parameters)
