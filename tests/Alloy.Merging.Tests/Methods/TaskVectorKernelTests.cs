@@ -111,3 +111,28 @@ public sealed class TaskVectorKernelTests
         AssertSameBits(scalar, vector, $"density {density}");
     }
 }
+
+public sealed class NonFiniteCountTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(1001)]
+    [InlineData(70_000)]
+    public void Vector_count_equals_the_scalar_twin(int n)
+    {
+        var random = new Random(n);
+        var values = new float[n];
+        for (var i = 0; i < n; i++)
+            values[i] = random.Next(6) switch
+            {
+                0 => float.NaN,
+                1 => float.PositiveInfinity,
+                2 => float.NegativeInfinity,
+                3 => float.MaxValue,
+                4 => BitConverter.Int32BitsToSingle(0x7F80_0001),
+                _ => (float)random.NextDouble(),
+            };
+        Assert.Equal(Alloy.Merging.Execution.MergeExecutor.CountNonFiniteScalar(values), Alloy.Merging.Execution.MergeExecutor.CountNonFinite(values));
+    }
+}
