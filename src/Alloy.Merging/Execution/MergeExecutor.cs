@@ -68,14 +68,18 @@ public static class MergeExecutor
         for (var i = 0; i < count; i++)
             cost[i] = EstimateWorkingSet(plan.Tensors[i], options);
 
-        // Kept arrays are bounded so that pool + in-flight stays near the budget.
-        var pools = new Pools(new BufferPool<float>(options.MaxMemoryBytes / 4), new BufferPool<byte>(options.MaxMemoryBytes / 4));
+        // Arrays kept for reuse get an eighth of the budget per pool; tensors in flight get the rest, so the two together
+        // stay within the budget.
+        var poolCap = options.MaxMemoryBytes / 8;
+        var pools = new Pools(new BufferPool<float>(poolCap), new BufferPool<byte>(poolCap));
+        var scheduleBudget = options.MaxMemoryBytes - (2 * poolCap);
         var tasks = new Task<Computed>?[count];
         var outcomes = ImmutableArray.CreateBuilder<TensorOutcome>(count);
         long reserved = 0, peak = 0, read = 0, written = 0;
         var inFlight = 0;
         var next = 0;
-        var running = new List<Task>();
+        var running = new List<int>();
+        var held = new long[count];
         try
         {
             for (var w = 0; w < count; w++)
@@ -85,26 +89,34 @@ public static class MergeExecutor
                 // so one over the budget runs alone.
                 while (true)
                 {
-                    running.RemoveAll(task => task.IsCompleted);
-                    while (next < count && running.Count < threads && (inFlight == 0 || reserved + cost[next] <= options.MaxMemoryBytes))
+                    // A computed tensor waiting for the writer holds only its output bytes; its compute buffers are back in the pool.
+                    foreach (var done in running.Where(i => tasks[i]!.IsCompleted))
+                    {
+                        reserved -= held[done] - plan.Tensors[done].OutputBytes;
+                        held[done] = plan.Tensors[done].OutputBytes;
+                    }
+                    running.RemoveAll(i => tasks[i]!.IsCompleted);
+                    while (next < count && running.Count < threads && (inFlight == 0 || reserved + cost[next] <= scheduleBudget))
                     {
                         var index = next++;
                         reserved += cost[index];
+                        held[index] = cost[index];
                         peak = Math.Max(peak, reserved);
                         inFlight++;
                         var task = Task.Run(() => Compute(plan, plan.Tensors[index], models, pools, options, cancellation), cancellation);
                         tasks[index] = task;
-                        running.Add(task);
+                        running.Add(index);
                     }
                     if (tasks[w]!.IsCompleted)
                         break;
-                    Task.WaitAny([.. running], cancellation);
+                    Task.WaitAny([.. running.Select(i => tasks[i]!)], cancellation);
                 }
                 var computed = tasks[w]!.GetAwaiter().GetResult();
                 tasks[w] = null;
                 sink.Add(plan.Tensors[w], computed.Bytes.AsSpan(0, computed.Length));
                 pools.Bytes.Return(computed.Bytes);
-                reserved -= cost[w];
+                running.Remove(w);
+                reserved -= held[w];
                 inFlight--;
                 read += computed.Read;
                 written += computed.Length;
