@@ -157,7 +157,8 @@ public static class MergeExecutor
         var workers = Math.Min(Math.Max(1, options.Threads), Math.Max(chunks, 1));
         var perWorker = 4L * ((long)window * (modelCount + (tensor.Base != null ? 1 : 0) + 1) + chunked.ChunkScratchLength(shape, modelCount, tensor.Settings!));
         var prepare = 4L * chunked.PrepareScratchLength(shape, modelCount, tensor.Settings!, window);
-        return tensor.OutputBytes + prepare + (workers * perWorker);
+        // The statistics pass of a large tensor may run one window set per worker.
+        return tensor.OutputBytes + (workers * (prepare + perWorker));
     }
 
     /// <summary>The chunk length for a chunked merge of <paramref name="tensor"/>, or null when it runs whole-tensor.</summary>
@@ -302,7 +303,7 @@ public static class MergeExecutor
             var prepareScratch = pools.Floats.Rent(prepareLength);
             try
             {
-                state = method.Prepare(ranges, shape, t.Name, plan.Seed, settings, window, prepareScratch);
+                state = method.Prepare(ranges, shape, t.Name, plan.Seed, settings, window, prepareScratch, threads);
             }
             finally
             {
@@ -311,7 +312,7 @@ public static class MergeExecutor
         }
         else
         {
-            state = method.Prepare(ranges, shape, t.Name, plan.Seed, settings, window, []);
+            state = method.Prepare(ranges, shape, t.Name, plan.Seed, settings, window, [], threads);
         }
 
         var outputBytes = pools.Bytes.Rent(t.OutputBytes);

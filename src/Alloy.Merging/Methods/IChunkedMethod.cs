@@ -32,8 +32,12 @@ internal interface IChunkedMethod
     /// <summary>Floats of scratch <see cref="Prepare"/> needs with windows of <paramref name="window"/> elements (0 when it reads nothing).</summary>
     long PrepareScratchLength(ReadOnlySpan<int> shape, int modelCount, MethodSettings settings, int window);
 
-    /// <summary>Computes the per-tensor statistics (null when there are none), streaming the inputs in windows of <paramref name="window"/> elements.</summary>
-    object? Prepare(ITensorRanges ranges, ReadOnlySpan<int> shape, string tensorName, ulong seed, MethodSettings settings, int window, float[] scratch);
+    /// <summary>
+    /// Computes the per-tensor statistics (null when there are none), streaming the inputs in windows of
+    /// <paramref name="window"/> elements; it may use up to <paramref name="threads"/> threads, each with its own
+    /// windows, where the statistics do not depend on the order they are gathered in.
+    /// </summary>
+    object? Prepare(ITensorRanges ranges, ReadOnlySpan<int> shape, string tensorName, ulong seed, MethodSettings settings, int window, float[] scratch, int threads);
 
     /// <summary>Floats of scratch <see cref="MergeChunk"/> needs per call.</summary>
     long ChunkScratchLength(ReadOnlySpan<int> shape, int modelCount, MethodSettings settings);

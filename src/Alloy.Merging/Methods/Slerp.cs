@@ -59,7 +59,7 @@ public sealed class Slerp : IMergeMethod, IChunkedMethod
     long IChunkedMethod.PrepareScratchLength(ReadOnlySpan<int> shape, int modelCount, MethodSettings settings, int window) => 2L * window;
 
     // Pass 1: the norms and the dot, accumulated exactly as Reductions.Dot does over the whole tensor (windows are multiples of 4).
-    object? IChunkedMethod.Prepare(ITensorRanges ranges, ReadOnlySpan<int> shape, string tensorName, ulong seed, MethodSettings settings, int window, float[] scratch)
+    object? IChunkedMethod.Prepare(ITensorRanges ranges, ReadOnlySpan<int> shape, string tensorName, ulong seed, MethodSettings settings, int window, float[] scratch, int threads)
     {
         if (ranges.ModelCount != 1) throw new ArgumentException("slerp needs a base and exactly one other model", nameof(ranges));
         DotAccumulator d00 = default, d11 = default, d01 = default;

@@ -189,8 +189,8 @@ public sealed class TaskArithmeticMethod : IMergeMethod, IChunkedMethod
     long IChunkedMethod.PrepareScratchLength(ReadOnlySpan<int> shape, int modelCount, MethodSettings settings, int window) =>
         TaskArithmeticFamily.PrepareScratchLength(Variant, shape, window);
 
-    object? IChunkedMethod.Prepare(ITensorRanges ranges, ReadOnlySpan<int> shape, string tensorName, ulong seed, MethodSettings settings, int window, float[] scratch) =>
-        TaskArithmeticFamily.Prepare(ranges, shape, tensorName, seed, Variant, (TaskArithmeticSettings)settings, window, scratch);
+    object? IChunkedMethod.Prepare(ITensorRanges ranges, ReadOnlySpan<int> shape, string tensorName, ulong seed, MethodSettings settings, int window, float[] scratch, int threads) =>
+        TaskArithmeticFamily.Prepare(ranges, shape, tensorName, seed, Variant, (TaskArithmeticSettings)settings, window, scratch, threads);
 
     long IChunkedMethod.ChunkScratchLength(ReadOnlySpan<int> shape, int modelCount, MethodSettings settings) =>
         TaskArithmeticFamily.ChunkScratchLength(Variant, shape, modelCount);
@@ -409,7 +409,7 @@ public static class TaskArithmeticFamily
     /// <see cref="Merge"/>, so the result is bit-identical.
     /// </summary>
     internal static TaskArithmeticChunkState Prepare(ITensorRanges ranges, ReadOnlySpan<int> shape, string tensorName, ulong seed,
-        TaskArithmeticVariant variant, TaskArithmeticSettings settings, int window, float[] scratch)
+        TaskArithmeticVariant variant, TaskArithmeticSettings settings, int window, float[] scratch, int threads = 1)
     {
         int models = ranges.ModelCount;
         CheckArguments(variant, settings, models, hasBase: true);
@@ -426,8 +426,25 @@ public static class TaskArithmeticFamily
         int chunk = della ? align : CombineChunk;
 
         var plan = new ModelPlan[models];
+        // Large tensors count their magnitude histograms on several threads (integer counts: the order does not matter).
+        bool parallelTrim = threads > 1 && n >= ParallelWindows * (long)window && NeedsCounts(variant, settings);
         for (int i = 0; i < models; i++)
         {
+            if (parallelTrim && settings.Densities[i] < 1)
+            {
+                plan[i] = new ModelPlan { Factor = 1f };
+                if (variant.Sparsification == Sparsification.Magnitude)
+                {
+                    plan[i].Band = new TrimBand(ParallelTopK(ranges, i, MagnitudeSelection.CountForFraction(settings.Densities[i], n), window, threads), RankCut.None);
+                }
+                else
+                {
+                    float gamma = settings.Gammas is null ? 0.01f : settings.Gammas[i];
+                    (long keepTop, long removeTop) = BreadcrumbsCounts(settings.Densities[i], gamma, n);
+                    plan[i].Band = new TrimBand(ParallelTopK(ranges, i, keepTop, window, threads), ParallelTopK(ranges, i, removeTop, window, threads));
+                }
+                continue;
+            }
             var source = new StreamedDifference(ranges, i, xWindow, bWindow);
             plan[i] = PlanModel(source, n, models, tensorName, seed, variant, settings, i, counts);
         }
@@ -449,6 +466,80 @@ public static class TaskArithmeticFamily
             }
         }
         return new TaskArithmeticChunkState(plan);
+    }
+
+    /// <summary>Tensors of at least this many windows count their magnitude histograms in parallel.</summary>
+    internal const int ParallelWindows = 4;
+
+    /// <summary>
+    /// <see cref="MagnitudeSelection.TopK"/> over model <paramref name="model"/>'s deltas with the two histogram passes split
+    /// over windows on <paramref name="threads"/> threads (each with its own counts, added up); the tie scan, when needed,
+    /// runs in order. The counts are integers, so the cut is the one TopK finds.
+    /// </summary>
+    internal static RankCut ParallelTopK(ITensorRanges ranges, int model, long k, int window, int threads)
+    {
+        long n = ranges.Length;
+        if (k <= 0) return RankCut.None;
+        if (k >= n) return RankCut.All;
+        long[] coarse = Histogram(ranges, model, window, threads, -1);
+        int bin = MagnitudeSelection.FindCoarseBin(coarse, k, out long countAboveBin);
+        long[] fine = Histogram(ranges, model, window, threads, bin);
+        uint key = MagnitudeSelection.FindFineKey(fine, bin, k, countAboveBin, out long countAboveKey, out long ties);
+        long quota = k - countAboveKey;
+        if (quota >= ties) return new RankCut(key, long.MaxValue);
+        float[] x = System.Buffers.ArrayPool<float>.Shared.Rent(window), b = System.Buffers.ArrayPool<float>.Shared.Rent(window);
+        try
+        {
+            long seen = 0;
+            for (long start = 0; start < n; start += window)
+            {
+                int count = (int)Math.Min(window, n - start);
+                ranges.ReadModel(model, start, x.AsSpan(0, count));
+                ranges.ReadBase(start, b.AsSpan(0, count));
+                for (int j = 0; j < count; j++)
+                {
+                    if (MagnitudeSelection.KeyOf(x[j] - b[j]) == key && ++seen == quota) return new RankCut(key, start + j);
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(x);
+            System.Buffers.ArrayPool<float>.Shared.Return(b);
+        }
+        throw new InvalidOperationException("the tie scan saw fewer ties than the refinement pass");
+    }
+
+    /// <summary>The coarse (<paramref name="bin"/> &lt; 0) or fine (within <paramref name="bin"/>) magnitude histogram of one model's deltas.</summary>
+    private static long[] Histogram(ITensorRanges ranges, int model, int window, int threads, int bin)
+    {
+        long n = ranges.Length;
+        var total = new long[MagnitudeSelection.BinCount];
+        int windows = (int)((n + window - 1) / window);
+        Parallel.For(0, windows, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            () => (Counts: new long[MagnitudeSelection.BinCount], X: System.Buffers.ArrayPool<float>.Shared.Rent(window), B: System.Buffers.ArrayPool<float>.Shared.Rent(window)),
+            (w, _, local) =>
+            {
+                long start = (long)w * window;
+                int count = (int)Math.Min(window, n - start);
+                Span<float> x = local.X.AsSpan(0, count), b = local.B.AsSpan(0, count);
+                ranges.ReadModel(model, start, x);
+                ranges.ReadBase(start, b);
+                for (int j = 0; j < count; j++) x[j] -= b[j];
+                if (bin < 0) MagnitudeSelection.AddCoarse(local.Counts, x);
+                else MagnitudeSelection.AddFine(local.Counts, x, bin);
+                return local;
+            },
+            local =>
+            {
+                lock (total)
+                {
+                    for (int i = 0; i < total.Length; i++) total[i] += local.Counts[i];
+                }
+                System.Buffers.ArrayPool<float>.Shared.Return(local.X);
+                System.Buffers.ArrayPool<float>.Shared.Return(local.B);
+            });
+        return total;
     }
 
     /// <summary>
