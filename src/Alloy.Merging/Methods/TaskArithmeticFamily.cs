@@ -391,7 +391,8 @@ public static class TaskArithmeticFamily
     internal static long PrepareScratchLength(TaskArithmeticVariant variant, ReadOnlySpan<int> shape, int window)
     {
         int align = ChunkAlignment(variant, shape);
-        return CountsFloats + 3L * window + (variant.Sparsification == Sparsification.DellaMagnitudePrune ? 2L * align : 0);
+        // counts, x, b and mask windows; the parallel L1 pass uses two more windows of terms per thread
+        return CountsFloats + 5L * window + (variant.Sparsification == Sparsification.DellaMagnitudePrune ? 2L * align : 0);
     }
 
     /// <summary>Floats of scratch <see cref="MergeChunk"/> needs.</summary>
@@ -454,18 +455,92 @@ public static class TaskArithmeticFamily
             {
                 if (plan[i].KeepsAll || plan[i].DropsAll) continue;
                 double before = 0, after = 0;
-                for (int start = 0; start < n; start += window)
+                if (threads > 1 && n >= ParallelWindows * (long)window)
                 {
-                    int count = Math.Min(window, n - start);
-                    Span<float> x = xWindow.Span[..count], b = bWindow.Span[..count];
-                    ranges.ReadModel(i, start, x);
-                    ranges.ReadBase(start, b);
-                    AccumulateL1(x, b, start, variant, settings, plan[i], i, mask, sortBuffer, chunk, ref before, ref after);
+                    ParallelL1(ranges, variant, settings, plan[i], i, window, chunk, align, threads, ref before, ref after);
+                }
+                else
+                {
+                    for (int start = 0; start < n; start += window)
+                    {
+                        int count = Math.Min(window, n - start);
+                        Span<float> x = xWindow.Span[..count], b = bWindow.Span[..count];
+                        ranges.ReadModel(i, start, x);
+                        ranges.ReadBase(start, b);
+                        AccumulateL1(x, b, start, variant, settings, plan[i], i, mask, sortBuffer, chunk, ref before, ref after);
+                    }
                 }
                 SetFactor(ref plan[i], before, after);
             }
         }
         return new TaskArithmeticChunkState(plan);
+    }
+
+    /// <summary>
+    /// The L1 sums of <see cref="AccumulateL1"/> for a large tensor: groups of windows compute their fp32 terms |δ| and
+    /// |δ·keep| on <paramref name="threads"/> threads, then one thread adds the terms in element order, so the fp64 sums
+    /// take the same additions in the same order.
+    /// </summary>
+    private static void ParallelL1(ITensorRanges ranges, TaskArithmeticVariant variant, TaskArithmeticSettings settings, ModelPlan plan, int i,
+        int window, int chunk, int align, int threads, ref double before, ref double after)
+    {
+        int n = (int)ranges.Length;
+        int windows = (n + window - 1) / window;
+        bool della = variant.Sparsification == Sparsification.DellaMagnitudePrune;
+        var pool = System.Buffers.ArrayPool<float>.Shared;
+        var slots = new (float[] X, float[] B, float[] Mask, float[] Plain, float[] Kept, ulong[] Sort)[threads];
+        for (int s = 0; s < threads; s++)
+            slots[s] = (pool.Rent(window), pool.Rent(window), pool.Rent(window), pool.Rent(window), pool.Rent(window), della ? new ulong[2 * align] : []);
+        try
+        {
+            for (int group = 0; group < windows; group += threads)
+            {
+                int first = group;
+                int inGroup = Math.Min(threads, windows - group);
+                Parallel.For(0, inGroup, new ParallelOptions { MaxDegreeOfParallelism = threads }, s =>
+                {
+                    var slot = slots[s];
+                    long start = (long)(first + s) * window;
+                    int count = (int)Math.Min(window, n - start);
+                    Span<float> x = slot.X.AsSpan(0, count), b = slot.B.AsSpan(0, count);
+                    ranges.ReadModel(i, start, x);
+                    ranges.ReadBase(start, b);
+                    for (int c = 0; c < count; c += chunk)
+                    {
+                        int part = Math.Min(chunk, count - c);
+                        Span<float> m = slot.Mask.AsSpan(c, part);
+                        FillKeep(x.Slice(c, part), b.Slice(c, part), start + c, variant, settings, plan, i, m, slot.Sort, inverse: false);
+                    }
+                    for (int j = 0; j < count; j++)
+                    {
+                        float delta = x[j] - b[j];
+                        slot.Plain[j] = Math.Abs(delta);
+                        slot.Kept[j] = Math.Abs(delta * slot.Mask[j]);
+                    }
+                });
+                for (int s = 0; s < inGroup; s++)
+                {
+                    int count = (int)Math.Min(window, n - ((long)(first + s) * window));
+                    float[] plain = slots[s].Plain, kept = slots[s].Kept;
+                    for (int j = 0; j < count; j++)
+                    {
+                        before += plain[j];
+                        after += kept[j];
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var slot in slots)
+            {
+                pool.Return(slot.X);
+                pool.Return(slot.B);
+                pool.Return(slot.Mask);
+                pool.Return(slot.Plain);
+                pool.Return(slot.Kept);
+            }
+        }
     }
 
     /// <summary>Tensors of at least this many windows count their magnitude histograms in parallel.</summary>
