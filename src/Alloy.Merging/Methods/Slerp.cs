@@ -63,15 +63,38 @@ public sealed class Slerp : IMergeMethod, IChunkedMethod
     {
         if (ranges.ModelCount != 1) throw new ArgumentException("slerp needs a base and exactly one other model", nameof(ranges));
         DotAccumulator d00 = default, d11 = default, d01 = default;
-        Span<float> v0 = scratch.AsSpan(0, window), v1 = scratch.AsSpan(window, window);
-        for (long start = 0; start < ranges.Length; start += window)
+        // Groups of windows are read (and widened) on the threads, then accumulated in order on this one.
+        int slots = Math.Max(1, threads);
+        var buffers = new float[slots][];
+        buffers[0] = scratch;
+        for (int i = 1; i < slots; i++) buffers[i] = System.Buffers.ArrayPool<float>.Shared.Rent(2 * window);
+        try
         {
-            int count = (int)Math.Min(window, ranges.Length - start);
-            ranges.ReadBase(start, v0[..count]);
-            ranges.ReadModel(0, start, v1[..count]);
-            d00.Add(v0[..count], v0[..count]);
-            d11.Add(v1[..count], v1[..count]);
-            d01.Add(v0[..count], v1[..count]);
+            long windows = (ranges.Length + window - 1) / window;
+            for (long group = 0; group < windows; group += slots)
+            {
+                long first = group;
+                int inGroup = (int)Math.Min(slots, windows - group);
+                Parallel.For(0, inGroup, new ParallelOptions { MaxDegreeOfParallelism = slots }, i =>
+                {
+                    long start = (first + i) * window;
+                    int count = (int)Math.Min(window, ranges.Length - start);
+                    ranges.ReadBase(start, buffers[i].AsSpan(0, count));
+                    ranges.ReadModel(0, start, buffers[i].AsSpan(window, count));
+                });
+                for (int i = 0; i < inGroup; i++)
+                {
+                    int count = (int)Math.Min(window, ranges.Length - ((first + i) * window));
+                    ReadOnlySpan<float> v0 = buffers[i].AsSpan(0, count), v1 = buffers[i].AsSpan(window, count);
+                    d00.Add(v0, v0);
+                    d11.Add(v1, v1);
+                    d01.Add(v0, v1);
+                }
+            }
+        }
+        finally
+        {
+            for (int i = 1; i < slots; i++) System.Buffers.ArrayPool<float>.Shared.Return(buffers[i]);
         }
         (double c0, double c1) = Coefficients(Math.Sqrt(d00.Result), Math.Sqrt(d11.Result), d01.Result, ((SlerpSettings)settings).T);
         return new float[] { (float)c0, (float)c1 };
