@@ -11,6 +11,33 @@ internal sealed class BufferPool<T>(long retainBytes) where T : unmanaged
     private static readonly int ElementSize = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
     private readonly List<T[]> _free = [];
     private long _retained;
+    private long _retainBytes = retainBytes;
+
+    /// <summary>
+    /// The retention cap. Lowering it drops kept arrays (largest first) until the pool fits, so a run with a smaller budget
+    /// does not inherit a larger run's arrays.
+    /// </summary>
+    public long RetainLimit
+    {
+        get
+        {
+            lock (_free)
+                return _retainBytes;
+        }
+        set
+        {
+            lock (_free)
+            {
+                _retainBytes = value;
+                _free.Sort((a, b) => a.Length.CompareTo(b.Length));
+                while (_retained > _retainBytes && _free.Count > 0)
+                {
+                    _retained -= (long)_free[^1].Length * ElementSize;
+                    _free.RemoveAt(_free.Count - 1);
+                }
+            }
+        }
+    }
 
     /// <summary>Bytes held by arrays in the pool (not those handed out).</summary>
     public long RetainedBytes
@@ -58,7 +85,7 @@ internal sealed class BufferPool<T>(long retainBytes) where T : unmanaged
         var bytes = (long)array.Length * ElementSize;
         lock (_free)
         {
-            if (_retained + bytes > retainBytes)
+            if (_retained + bytes > _retainBytes)
                 return;
             _free.Add(array);
             _retained += bytes;

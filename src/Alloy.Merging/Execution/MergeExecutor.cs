@@ -70,8 +70,13 @@ public static class MergeExecutor
 
         // Arrays kept for reuse get an eighth of the budget per pool; tensors in flight get the rest, so the two together
         // stay within the budget.
+        // The pools live as long as the process so that repeated merges (sweeps) reuse the arrays instead of leaving them
+        // to the GC; one run at a time sets their cap.
         var poolCap = options.MaxMemoryBytes / 8;
-        var pools = new Pools(new BufferPool<float>(poolCap), new BufferPool<byte>(poolCap));
+        RunLock.Wait(cancellation);
+        var pools = SharedPools;
+        pools.Floats.RetainLimit = poolCap;
+        pools.Bytes.RetainLimit = poolCap;
         var scheduleBudget = options.MaxMemoryBytes - (2 * poolCap);
         var tasks = new Task<Computed>?[count];
         var outcomes = ImmutableArray.CreateBuilder<TensorOutcome>(count);
@@ -133,6 +138,7 @@ public static class MergeExecutor
                 if (task != null)
                     try { task.Wait(CancellationToken.None); }
                     catch (AggregateException) { }
+            RunLock.Release();
         }
         return new MergeResult(outcomes.MoveToImmutable(), peak, read, written, stopwatch.Elapsed);
     }
@@ -202,6 +208,11 @@ public static class MergeExecutor
     private static string Describe(MergePlan plan, TensorSource s) => $"{plan.Models[s.Model]}:{s.Name}";
 
     private sealed record Pools(BufferPool<float> Floats, BufferPool<byte> Bytes);
+
+    private static readonly Pools SharedPools = new(new BufferPool<float>(0), new BufferPool<byte>(0));
+
+    // Runs in one process take turns on the shared pools (and on the cores).
+    private static readonly SemaphoreSlim RunLock = new(1, 1);
 
     /// <summary>One computed tensor: its output bytes in a pooled array (the first Length bytes), its outcome and the bytes read.</summary>
     private sealed record Computed(byte[] Bytes, int Length, TensorOutcome Outcome, long Read);
