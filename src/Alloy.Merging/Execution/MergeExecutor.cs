@@ -14,7 +14,7 @@ namespace Alloy.Merging.Execution;
 
 /// <summary>Limits of one execution.</summary>
 /// <param name="Threads">Tensors computed at once (at least 1).</param>
-/// <param name="MaxMemoryBytes">Budget for the working sets of tensors in flight; a tensor larger than the budget runs alone.</param>
+/// <param name="MaxMemoryBytes">Budget for the working sets of tensors in flight (three quarters) and the arrays kept for reuse (a quarter); a tensor larger than its share runs alone.</param>
 public sealed record ExecutionOptions(int Threads, long MaxMemoryBytes)
 {
     /// <summary>Elements per chunk of a chunked merge (default 2²⁰), rounded down to a multiple of the method's alignment and at least one alignment.</summary>
@@ -35,7 +35,7 @@ public sealed record TensorOutcome(string Name, string Action, string? Method, I
 
 /// <summary>The result of <see cref="MergeExecutor.Run"/>.</summary>
 /// <param name="Tensors">One outcome per output tensor, in plan order.</param>
-/// <param name="PeakWorkingSetBytes">The largest sum of working sets in flight at once (the executor's own estimate).</param>
+/// <param name="PeakWorkingSetBytes">The largest sum of working sets in flight at once (the executor's own estimate, <see cref="MergeExecutor.EstimateWorkingSet"/>; pooled arrays not counted).</param>
 /// <param name="BytesRead">Bytes of input tensor data read.</param>
 /// <param name="BytesWritten">Bytes of output tensor data produced.</param>
 /// <param name="Elapsed">Wall-clock time.</param>
