@@ -47,7 +47,7 @@ internal static class MergeCommand
                         stdout.WriteLine($"  {(t.IsMerge ? "merge" : "copy "),-5} {t.Name} {t.DType.ToSafetensorsName()} {Alloy.Tensors.SafeTensors.TensorInfo.FormatShape(t.Shape)}  {t.Note}");
                     foreach (var d in plan.Dropped)
                         stdout.WriteLine($"  drop  {plan.Models[d.Source.Model]}:{d.Source.Name}  {d.Reason}");
-                    var costs = plan.Tensors.Select(t => t.WorkingSetBytes(t.IsMerge ? t.Method!.ScratchLength([.. t.Shape.Select(d => (int)d)], t.Inputs.Length, t.Settings!) : 0)).OrderDescending().ToArray();
+                    var costs = plan.Tensors.Select(t => MergeExecutor.EstimateWorkingSet(t, options)).OrderDescending().ToArray();
                     var largest = costs.Length == 0 ? 0 : costs[0];
                     var estimate = Math.Max(largest, Math.Min(options.MaxMemoryBytes, costs.Take(options.Threads).Sum()));
                     stdout.WriteLine($"peak memory estimate: {InspectCommand.Bytes(estimate)} for tensors in flight (largest single tensor {InspectCommand.Bytes(largest)}; budget {InspectCommand.Bytes(options.MaxMemoryBytes)}), plus the page cache of the mapped inputs");

@@ -27,6 +27,12 @@ public readonly struct CounterRandom
         key = Mix(Mix(Mix(seed + Gamma) ^ NameHash(tensorName)) + ((ulong)(uint)modelIndex + 1) * Gamma);
     }
 
+    /// <summary>The stream's key (for the vector twin of the keep test in TaskVectorKernels).</summary>
+    internal ulong Key => key;
+
+    /// <summary>The golden-ratio increment between elements.</summary>
+    internal const ulong Increment = Gamma;
+
     /// <summary>The uniform draw in [0, 1) for element <paramref name="index"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Uniform(long index) => (Mix(key + ((ulong)index + 1) * Gamma) >> 40) * (1.0f / 16777216.0f);

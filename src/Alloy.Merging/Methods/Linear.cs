@@ -19,7 +19,7 @@ public sealed record LinearSettings : MethodSettings
 /// Parameters: per-model weight (required); global normalize (true). A zero weight sum with normalize is rejected at
 /// bind time (mergekit divides by zero). fp32 arithmetic, models accumulated in input order; NaN/∞ propagate element-wise.
 /// </summary>
-public sealed class Linear : IMergeMethod
+public sealed class Linear : IMergeMethod, IChunkedMethod
 {
     /// <summary>The registry entry.</summary>
     public static Linear Method { get; } = new();
@@ -60,6 +60,18 @@ public sealed class Linear : IMergeMethod
     public long ScratchLength(ReadOnlySpan<int> shape, int modelCount, MethodSettings settings) => 0;
 
     void IMergeMethod.Merge(in MergeInputs inputs, MethodSettings settings, Span<float> output, Span<float> scratch) =>
+        Merge(inputs, (LinearSettings)settings, output);
+
+    int IChunkedMethod.ChunkAlignment(ReadOnlySpan<int> shape, MethodSettings settings) => 1;
+
+    long IChunkedMethod.PrepareScratchLength(ReadOnlySpan<int> shape, int modelCount, MethodSettings settings, int window) => 0;
+
+    object? IChunkedMethod.Prepare(ITensorRanges ranges, ReadOnlySpan<int> shape, string tensorName, ulong seed, MethodSettings settings, int window, float[] scratch, int threads) => null;
+
+    long IChunkedMethod.ChunkScratchLength(ReadOnlySpan<int> shape, int modelCount, MethodSettings settings) => 0;
+
+    // Element-wise: the chunk is merged exactly as the whole tensor would be.
+    void IChunkedMethod.MergeChunk(object? state, in MergeInputs inputs, long start, ReadOnlySpan<int> shape, MethodSettings settings, Span<float> output, Span<float> scratch) =>
         Merge(inputs, (LinearSettings)settings, output);
 
     /// <summary>Merges one tensor.</summary>

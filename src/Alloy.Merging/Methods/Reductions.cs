@@ -58,3 +58,33 @@ public static class Reductions
         return s0 + s1;
     }
 }
+
+/// <summary>
+/// <see cref="Reductions.Dot"/> over a span fed in consecutive parts: every part but the last must have a length that is a
+/// multiple of 4, so each element lands in the same one of the four accumulators and the result has the same bits.
+/// </summary>
+internal struct DotAccumulator
+{
+    private double s0, s1, s2, s3;
+    private bool ended;
+
+    /// <summary>Adds the next part (a·b element-wise).</summary>
+    public void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        if (a.Length != b.Length) throw new ArgumentException("spans differ in length");
+        if (ended) throw new InvalidOperationException("a part whose length is not a multiple of 4 must be the last");
+        int i = 0;
+        for (; i + 4 <= a.Length; i += 4)
+        {
+            s0 += (double)a[i] * b[i];
+            s1 += (double)a[i + 1] * b[i + 1];
+            s2 += (double)a[i + 2] * b[i + 2];
+            s3 += (double)a[i + 3] * b[i + 3];
+        }
+        for (; i < a.Length; i++) s0 += (double)a[i] * b[i];
+        ended = a.Length % 4 != 0;
+    }
+
+    /// <summary>Σ aᵢ·bᵢ over all parts.</summary>
+    public readonly double Result => (s0 + s1) + (s2 + s3);
+}

@@ -94,7 +94,7 @@ public sealed record TaskArithmeticSettings : MethodSettings
 }
 
 /// <summary>The registry entry for a task-vector method.</summary>
-public sealed class TaskArithmeticMethod : IMergeMethod
+public sealed class TaskArithmeticMethod : IMergeMethod, IChunkedMethod
 {
     /// <summary>Creates the entry for <paramref name="variant"/>.</summary>
     public TaskArithmeticMethod(TaskArithmeticVariant variant)
@@ -183,6 +183,20 @@ public sealed class TaskArithmeticMethod : IMergeMethod
     /// <inheritdoc/>
     public void Merge(in MergeInputs inputs, MethodSettings settings, Span<float> output, Span<float> scratch) =>
         TaskArithmeticFamily.Merge(inputs, Variant, (TaskArithmeticSettings)settings, output, scratch);
+
+    int IChunkedMethod.ChunkAlignment(ReadOnlySpan<int> shape, MethodSettings settings) => TaskArithmeticFamily.ChunkAlignment(Variant, shape);
+
+    long IChunkedMethod.PrepareScratchLength(ReadOnlySpan<int> shape, int modelCount, MethodSettings settings, int window) =>
+        TaskArithmeticFamily.PrepareScratchLength(Variant, shape, window);
+
+    object? IChunkedMethod.Prepare(ITensorRanges ranges, ReadOnlySpan<int> shape, string tensorName, ulong seed, MethodSettings settings, int window, float[] scratch, int threads) =>
+        TaskArithmeticFamily.Prepare(ranges, shape, tensorName, seed, Variant, (TaskArithmeticSettings)settings, window, scratch, threads);
+
+    long IChunkedMethod.ChunkScratchLength(ReadOnlySpan<int> shape, int modelCount, MethodSettings settings) =>
+        TaskArithmeticFamily.ChunkScratchLength(Variant, shape, modelCount);
+
+    void IChunkedMethod.MergeChunk(object? state, in MergeInputs inputs, long start, ReadOnlySpan<int> shape, MethodSettings settings, Span<float> output, Span<float> scratch) =>
+        TaskArithmeticFamily.MergeChunk((TaskArithmeticChunkState)state!, inputs, start, shape, Variant, (TaskArithmeticSettings)settings, output, scratch);
 }
 
 /// <summary>
@@ -252,10 +266,7 @@ public static class TaskArithmeticFamily
         ArgumentNullException.ThrowIfNull(settings);
         int models = inputs.ModelCount;
         int n = inputs.Length;
-        if (!inputs.HasBase) throw new ArgumentException($"{variant.Name} needs a base model", nameof(inputs));
-        if (models < 1 || models > MaxModels) throw new ArgumentException($"{variant.Name} takes 1..{MaxModels} models, got {models}", nameof(inputs));
-        if (settings.Weights.Count != models || settings.Densities.Count != models)
-            throw new ArgumentException("settings were bound for a different number of models", nameof(settings));
+        CheckArguments(variant, settings, models, inputs.HasBase);
         if (output.Length != n) throw new ArgumentException("output length differs from the tensor's", nameof(output));
         if (scratch.Length < ScratchLength(variant, inputs.Shape, models, settings))
             throw new ArgumentException("scratch is smaller than ScratchLength", nameof(scratch));
@@ -274,43 +285,79 @@ public static class TaskArithmeticFamily
         offset += models * chunk;
         Span<ulong> sortBuffer = della ? MemoryMarshal.Cast<float, ulong>(scratch.Slice(offset, 2 * rowLength)) : default;
 
-        Span<ModelPlan> plan = stackalloc ModelPlan[models];
+        var plan = new ModelPlan[models];
         ReadOnlySpan<float> b = inputs.Base;
         for (int i = 0; i < models; i++)
         {
-            plan[i] = PlanModel(inputs, variant, settings, i, counts);
+            var source = new DifferenceSource(inputs.Model(i), b);
+            plan[i] = PlanModel(source, n, inputs.ModelCount, inputs.TensorName, inputs.RandomSeed, variant, settings, i, counts);
         }
 
         // Rescale factors: L1 mode matches the unpruned L1 norm with one scalar per model.
-        if (settings.Rescale && settings.RescaleMode == RescaleMode.L1)
+        if (NeedsL1Sums(settings))
         {
             for (int i = 0; i < models; i++)
             {
                 if (plan[i].KeepsAll || plan[i].DropsAll) continue;
-                ReadOnlySpan<float> x = inputs.Model(i);
                 double before = 0, after = 0;
-                Span<float> mask = multipliers[..chunk];
-                for (int start = 0; start < n; start += chunk)
-                {
-                    int count = Math.Min(chunk, n - start);
-                    FillKeep(inputs, variant, settings, plan[i], i, start, mask[..count], sortBuffer, inverse: false);
-                    for (int j = 0; j < count; j++)
-                    {
-                        float delta = x[start + j] - b[start + j];
-                        before += Math.Abs(delta);
-                        after += Math.Abs(delta * mask[j]);
-                    }
-                }
-                if (!(before < 1e-7 || after < 1e-7)) plan[i].Factor = (float)(before / after);
+                AccumulateL1(inputs.Model(i), b, 0, variant, settings, plan[i], i, multipliers[..chunk], sortBuffer, chunk, ref before, ref after);
+                SetFactor(ref plan[i], before, after);
             }
         }
+        CombineRange(inputs, 0, variant, settings, plan, output, multipliers, sortBuffer, chunk);
+    }
 
+    private static void CheckArguments(TaskArithmeticVariant variant, TaskArithmeticSettings settings, int models, bool hasBase)
+    {
+        if (!hasBase) throw new ArgumentException($"{variant.Name} needs a base model");
+        if (models < 1 || models > MaxModels) throw new ArgumentException($"{variant.Name} takes 1..{MaxModels} models, got {models}");
+        if (settings.Weights.Count != models || settings.Densities.Count != models)
+            throw new ArgumentException("settings were bound for a different number of models", nameof(settings));
+    }
+
+    private static bool NeedsL1Sums(TaskArithmeticSettings settings) => settings.Rescale && settings.RescaleMode == RescaleMode.L1;
+
+    private static void SetFactor(ref ModelPlan plan, double before, double after)
+    {
+        if (!(before < 1e-7 || after < 1e-7)) plan.Factor = (float)(before / after);
+    }
+
+    /// <summary>Adds Σ|δ| and Σ|δ·keep| over x/b, whose first element is element <paramref name="start"/> of the tensor, in element order.</summary>
+    private static void AccumulateL1(ReadOnlySpan<float> x, ReadOnlySpan<float> b, long start, TaskArithmeticVariant variant, TaskArithmeticSettings settings,
+        in ModelPlan plan, int i, Span<float> mask, Span<ulong> sortBuffer, int chunk, ref double before, ref double after)
+    {
+        int n = x.Length;
+        for (int s = 0; s < n; s += chunk)
+        {
+            int count = Math.Min(chunk, n - s);
+            ReadOnlySpan<float> xs = x.Slice(s, count), bs = b.Slice(s, count);
+            Span<float> m = mask[..count];
+            FillKeep(xs, bs, start + s, variant, settings, plan, i, m, sortBuffer, inverse: false);
+            for (int j = 0; j < count; j++)
+            {
+                float delta = xs[j] - bs[j];
+                before += Math.Abs(delta);
+                after += Math.Abs(delta * m[j]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The combine over all elements of <paramref name="inputs"/>, whose element 0 is element <paramref name="start0"/> of the
+    /// tensor; every element's result depends only on that element and the per-model plans (DELLA: on its row).
+    /// </summary>
+    private static void CombineRange(in MergeInputs inputs, long start0, TaskArithmeticVariant variant, TaskArithmeticSettings settings,
+        ReadOnlySpan<ModelPlan> plan, Span<float> output, Span<float> multipliers, Span<ulong> sortBuffer, int chunk)
+    {
+        int models = inputs.ModelCount;
+        int n = inputs.Length;
+        ReadOnlySpan<float> b = inputs.Base;
         double weightSum = 0;
         for (int i = 0; i < models; i++) weightSum += settings.Weights[i];
         float plainDivisor = Math.Abs(weightSum) < 1e-8 ? 1f : (float)weightSum;
         bool inverse = settings.Rescale && settings.RescaleMode == RescaleMode.Inverse;
-        Span<float> deltas = stackalloc float[models];
-        Span<float> sumWork = stackalloc float[models];
+        Span<float> weights = stackalloc float[models];
+        for (int i = 0; i < models; i++) weights[i] = settings.Weights[i];
 
         for (int start = 0; start < n; start += chunk)
         {
@@ -320,48 +367,277 @@ public static class TaskArithmeticFamily
             for (int i = 0; i < models; i++)
             {
                 Span<float> weighted = multipliers.Slice(i * chunk, count);
-                FillKeep(inputs, variant, settings, plan[i], i, start, weighted, sortBuffer, inverse);
                 ReadOnlySpan<float> x = inputs.Model(i).Slice(start, count);
-                float factor = plan[i].Factor, weight = settings.Weights[i];
-                for (int j = 0; j < count; j++) weighted[j] = weight * ((x[j] - baseChunk[j]) * (weighted[j] * factor));
+                FillKeep(x, baseChunk, start0 + start, variant, settings, plan[i], i, weighted, sortBuffer, inverse);
+                TaskVectorKernels.Weight(x, baseChunk, plan[i].Factor, settings.Weights[i], weighted);
             }
-            for (int j = 0; j < count; j++)
+            TaskVectorKernels.Combine(multipliers, models, chunk, count, weights, variant.SignConsensus, settings.Normalize, plainDivisor,
+                settings.Lambda, baseChunk, output.Slice(start, count));
+        }
+    }
+
+    /// <summary>
+    /// Chunk boundaries a chunked merge may use: multiples of the row length for DELLA (it ranks within rows), any for the
+    /// others. Always positive.
+    /// </summary>
+    internal static int ChunkAlignment(TaskArithmeticVariant variant, ReadOnlySpan<int> shape)
+    {
+        long n = 1;
+        foreach (int d in shape) n *= d;
+        return variant.Sparsification == Sparsification.DellaMagnitudePrune ? (int)Math.Max(shape.Length <= 1 ? n : shape[^1], 1) : 1;
+    }
+
+    /// <summary>Floats of scratch <see cref="Prepare"/> needs with a window of <paramref name="window"/> elements.</summary>
+    internal static long PrepareScratchLength(TaskArithmeticVariant variant, ReadOnlySpan<int> shape, int window)
+    {
+        int align = ChunkAlignment(variant, shape);
+        // counts, x, b and mask windows; the parallel L1 pass uses two more windows of terms per thread
+        return CountsFloats + 5L * window + (variant.Sparsification == Sparsification.DellaMagnitudePrune ? 2L * align : 0);
+    }
+
+    /// <summary>Floats of scratch <see cref="MergeChunk"/> needs.</summary>
+    internal static long ChunkScratchLength(TaskArithmeticVariant variant, ReadOnlySpan<int> shape, int modelCount)
+    {
+        int align = ChunkAlignment(variant, shape);
+        bool della = variant.Sparsification == Sparsification.DellaMagnitudePrune;
+        return (long)modelCount * (della ? align : CombineChunk) + (della ? 2L * align : 0);
+    }
+
+    /// <summary>
+    /// The per-tensor statistics of a chunked merge, streamed from <paramref name="ranges"/> in windows of
+    /// <paramref name="window"/> elements (a multiple of <see cref="ChunkAlignment"/>): the magnitude cuts (two or three
+    /// histogram passes per model) and the L1 rescale factors (one more pass). The same values in the same order as
+    /// <see cref="Merge"/>, so the result is bit-identical.
+    /// </summary>
+    internal static TaskArithmeticChunkState Prepare(ITensorRanges ranges, ReadOnlySpan<int> shape, string tensorName, ulong seed,
+        TaskArithmeticVariant variant, TaskArithmeticSettings settings, int window, float[] scratch, int threads = 1)
+    {
+        int models = ranges.ModelCount;
+        CheckArguments(variant, settings, models, hasBase: true);
+        int n = checked((int)ranges.Length);
+        int align = ChunkAlignment(variant, shape);
+        if (window <= 0 || window % align != 0) throw new ArgumentException("the window must be a positive multiple of the chunk alignment", nameof(window));
+        if (scratch.Length < PrepareScratchLength(variant, shape, window)) throw new ArgumentException("scratch is smaller than PrepareScratchLength", nameof(scratch));
+        Span<long> counts = MemoryMarshal.Cast<float, long>(scratch.AsSpan(0, CountsFloats));
+        var xWindow = new Memory<float>(scratch, CountsFloats, window);
+        var bWindow = new Memory<float>(scratch, CountsFloats + window, window);
+        Span<float> mask = scratch.AsSpan(CountsFloats + (2 * window), window);
+        bool della = variant.Sparsification == Sparsification.DellaMagnitudePrune;
+        Span<ulong> sortBuffer = della ? MemoryMarshal.Cast<float, ulong>(scratch.AsSpan(CountsFloats + (3 * window), 2 * align)) : default;
+        int chunk = della ? align : CombineChunk;
+
+        var plan = new ModelPlan[models];
+        // Large tensors count their magnitude histograms on several threads (integer counts: the order does not matter).
+        bool parallelTrim = threads > 1 && n >= ParallelWindows * (long)window && NeedsCounts(variant, settings);
+        for (int i = 0; i < models; i++)
+        {
+            if (parallelTrim && settings.Densities[i] < 1)
             {
-                for (int i = 0; i < models; i++) deltas[i] = multipliers[i * chunk + j];
-                double electionSum = OrderFreeSum.Sum(deltas, sumWork);
-                float mixed;
-                if (double.IsNaN(electionSum))
+                plan[i] = new ModelPlan { Factor = 1f };
+                if (variant.Sparsification == Sparsification.Magnitude)
                 {
-                    mixed = float.NaN;
-                }
-                else if (variant.SignConsensus)
-                {
-                    bool positive = electionSum >= 0;
-                    float sum = 0, divisor = 0;
-                    for (int i = 0; i < models; i++)
-                    {
-                        float d = deltas[i];
-                        if (positive ? d > 0 : d < 0)
-                        {
-                            sum += d;
-                            divisor += settings.Weights[i];
-                        }
-                    }
-                    if (divisor == 0) divisor = 1;
-                    mixed = settings.Normalize ? sum / divisor : sum;
+                    plan[i].Band = new TrimBand(ParallelTopK(ranges, i, MagnitudeSelection.CountForFraction(settings.Densities[i], n), window, threads), RankCut.None);
                 }
                 else
                 {
-                    float sum = 0;
-                    for (int i = 0; i < models; i++) sum += deltas[i];
-                    mixed = settings.Normalize ? sum / plainDivisor : sum;
+                    float gamma = settings.Gammas is null ? 0.01f : settings.Gammas[i];
+                    (long keepTop, long removeTop) = BreadcrumbsCounts(settings.Densities[i], gamma, n);
+                    plan[i].Band = new TrimBand(ParallelTopK(ranges, i, keepTop, window, threads), ParallelTopK(ranges, i, removeTop, window, threads));
                 }
-                output[start + j] = baseChunk[j] + mixed * settings.Lambda;
+                continue;
+            }
+            var source = new StreamedDifference(ranges, i, xWindow, bWindow);
+            plan[i] = PlanModel(source, n, models, tensorName, seed, variant, settings, i, counts);
+        }
+        if (NeedsL1Sums(settings))
+        {
+            for (int i = 0; i < models; i++)
+            {
+                if (plan[i].KeepsAll || plan[i].DropsAll) continue;
+                double before = 0, after = 0;
+                if (threads > 1 && n >= ParallelWindows * (long)window)
+                {
+                    ParallelL1(ranges, variant, settings, plan[i], i, window, chunk, align, threads, ref before, ref after);
+                }
+                else
+                {
+                    for (int start = 0; start < n; start += window)
+                    {
+                        int count = Math.Min(window, n - start);
+                        Span<float> x = xWindow.Span[..count], b = bWindow.Span[..count];
+                        ranges.ReadModel(i, start, x);
+                        ranges.ReadBase(start, b);
+                        AccumulateL1(x, b, start, variant, settings, plan[i], i, mask, sortBuffer, chunk, ref before, ref after);
+                    }
+                }
+                SetFactor(ref plan[i], before, after);
+            }
+        }
+        return new TaskArithmeticChunkState(plan);
+    }
+
+    /// <summary>
+    /// The L1 sums of <see cref="AccumulateL1"/> for a large tensor: groups of windows compute their fp32 terms |δ| and
+    /// |δ·keep| on <paramref name="threads"/> threads, then one thread adds the terms in element order, so the fp64 sums
+    /// take the same additions in the same order.
+    /// </summary>
+    private static void ParallelL1(ITensorRanges ranges, TaskArithmeticVariant variant, TaskArithmeticSettings settings, ModelPlan plan, int i,
+        int window, int chunk, int align, int threads, ref double before, ref double after)
+    {
+        int n = (int)ranges.Length;
+        int windows = (n + window - 1) / window;
+        bool della = variant.Sparsification == Sparsification.DellaMagnitudePrune;
+        var pool = System.Buffers.ArrayPool<float>.Shared;
+        var slots = new (float[] X, float[] B, float[] Mask, float[] Plain, float[] Kept, ulong[] Sort)[threads];
+        for (int s = 0; s < threads; s++)
+            slots[s] = (pool.Rent(window), pool.Rent(window), pool.Rent(window), pool.Rent(window), pool.Rent(window), della ? new ulong[2 * align] : []);
+        try
+        {
+            for (int group = 0; group < windows; group += threads)
+            {
+                int first = group;
+                int inGroup = Math.Min(threads, windows - group);
+                Parallel.For(0, inGroup, new ParallelOptions { MaxDegreeOfParallelism = threads }, s =>
+                {
+                    var slot = slots[s];
+                    long start = (long)(first + s) * window;
+                    int count = (int)Math.Min(window, n - start);
+                    Span<float> x = slot.X.AsSpan(0, count), b = slot.B.AsSpan(0, count);
+                    ranges.ReadModel(i, start, x);
+                    ranges.ReadBase(start, b);
+                    for (int c = 0; c < count; c += chunk)
+                    {
+                        int part = Math.Min(chunk, count - c);
+                        Span<float> m = slot.Mask.AsSpan(c, part);
+                        FillKeep(x.Slice(c, part), b.Slice(c, part), start + c, variant, settings, plan, i, m, slot.Sort, inverse: false);
+                    }
+                    for (int j = 0; j < count; j++)
+                    {
+                        float delta = x[j] - b[j];
+                        slot.Plain[j] = Math.Abs(delta);
+                        slot.Kept[j] = Math.Abs(delta * slot.Mask[j]);
+                    }
+                });
+                for (int s = 0; s < inGroup; s++)
+                {
+                    int count = (int)Math.Min(window, n - ((long)(first + s) * window));
+                    float[] plain = slots[s].Plain, kept = slots[s].Kept;
+                    for (int j = 0; j < count; j++)
+                    {
+                        before += plain[j];
+                        after += kept[j];
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var slot in slots)
+            {
+                pool.Return(slot.X);
+                pool.Return(slot.B);
+                pool.Return(slot.Mask);
+                pool.Return(slot.Plain);
+                pool.Return(slot.Kept);
             }
         }
     }
 
-    private struct ModelPlan
+    /// <summary>Tensors of at least this many windows count their magnitude histograms in parallel.</summary>
+    internal const int ParallelWindows = 4;
+
+    /// <summary>
+    /// <see cref="MagnitudeSelection.TopK"/> over model <paramref name="model"/>'s deltas with the two histogram passes split
+    /// over windows on <paramref name="threads"/> threads (each with its own counts, added up); the tie scan, when needed,
+    /// runs in order. The counts are integers, so the cut is the one TopK finds.
+    /// </summary>
+    internal static RankCut ParallelTopK(ITensorRanges ranges, int model, long k, int window, int threads)
+    {
+        long n = ranges.Length;
+        if (k <= 0) return RankCut.None;
+        if (k >= n) return RankCut.All;
+        long[] coarse = Histogram(ranges, model, window, threads, -1);
+        int bin = MagnitudeSelection.FindCoarseBin(coarse, k, out long countAboveBin);
+        long[] fine = Histogram(ranges, model, window, threads, bin);
+        uint key = MagnitudeSelection.FindFineKey(fine, bin, k, countAboveBin, out long countAboveKey, out long ties);
+        long quota = k - countAboveKey;
+        if (quota >= ties) return new RankCut(key, long.MaxValue);
+        float[] x = System.Buffers.ArrayPool<float>.Shared.Rent(window), b = System.Buffers.ArrayPool<float>.Shared.Rent(window);
+        try
+        {
+            long seen = 0;
+            for (long start = 0; start < n; start += window)
+            {
+                int count = (int)Math.Min(window, n - start);
+                ranges.ReadModel(model, start, x.AsSpan(0, count));
+                ranges.ReadBase(start, b.AsSpan(0, count));
+                for (int j = 0; j < count; j++)
+                {
+                    if (MagnitudeSelection.KeyOf(x[j] - b[j]) == key && ++seen == quota) return new RankCut(key, start + j);
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(x);
+            System.Buffers.ArrayPool<float>.Shared.Return(b);
+        }
+        throw new InvalidOperationException("the tie scan saw fewer ties than the refinement pass");
+    }
+
+    /// <summary>The coarse (<paramref name="bin"/> &lt; 0) or fine (within <paramref name="bin"/>) magnitude histogram of one model's deltas.</summary>
+    private static long[] Histogram(ITensorRanges ranges, int model, int window, int threads, int bin)
+    {
+        long n = ranges.Length;
+        var total = new long[MagnitudeSelection.BinCount];
+        int windows = (int)((n + window - 1) / window);
+        Parallel.For(0, windows, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            () => (Counts: new long[MagnitudeSelection.BinCount], X: System.Buffers.ArrayPool<float>.Shared.Rent(window), B: System.Buffers.ArrayPool<float>.Shared.Rent(window)),
+            (w, _, local) =>
+            {
+                long start = (long)w * window;
+                int count = (int)Math.Min(window, n - start);
+                Span<float> x = local.X.AsSpan(0, count), b = local.B.AsSpan(0, count);
+                ranges.ReadModel(model, start, x);
+                ranges.ReadBase(start, b);
+                for (int j = 0; j < count; j++) x[j] -= b[j];
+                if (bin < 0) MagnitudeSelection.AddCoarse(local.Counts, x);
+                else MagnitudeSelection.AddFine(local.Counts, x, bin);
+                return local;
+            },
+            local =>
+            {
+                lock (total)
+                {
+                    for (int i = 0; i < total.Length; i++) total[i] += local.Counts[i];
+                }
+                System.Buffers.ArrayPool<float>.Shared.Return(local.X);
+                System.Buffers.ArrayPool<float>.Shared.Return(local.B);
+            });
+        return total;
+    }
+
+    /// <summary>
+    /// Merges elements [start, start + inputs.Length) of a tensor whose statistics <paramref name="state"/> holds;
+    /// <paramref name="start"/> and the length are multiples of <see cref="ChunkAlignment"/> (except at the tensor's end).
+    /// </summary>
+    internal static void MergeChunk(TaskArithmeticChunkState state, in MergeInputs inputs, long start, ReadOnlySpan<int> shape,
+        TaskArithmeticVariant variant, TaskArithmeticSettings settings, Span<float> output, Span<float> scratch)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        int models = inputs.ModelCount;
+        CheckArguments(variant, settings, models, inputs.HasBase);
+        if (output.Length != inputs.Length) throw new ArgumentException("output length differs from the chunk's", nameof(output));
+        if (scratch.Length < ChunkScratchLength(variant, shape, models)) throw new ArgumentException("scratch is smaller than ChunkScratchLength", nameof(scratch));
+        bool della = variant.Sparsification == Sparsification.DellaMagnitudePrune;
+        int align = ChunkAlignment(variant, shape);
+        int chunk = della ? align : CombineChunk;
+        Span<float> multipliers = scratch[..(models * chunk)];
+        Span<ulong> sortBuffer = della ? MemoryMarshal.Cast<float, ulong>(scratch.Slice(models * chunk, 2 * align)) : default;
+        CombineRange(inputs, start, variant, settings, state.Plans, output, multipliers, sortBuffer, chunk);
+    }
+
+    internal struct ModelPlan
     {
         public bool KeepsAll;
         public bool DropsAll;
@@ -370,7 +646,9 @@ public static class TaskArithmeticFamily
         public float Factor;
     }
 
-    private static ModelPlan PlanModel(in MergeInputs inputs, TaskArithmeticVariant variant, TaskArithmeticSettings settings, int i, Span<long> counts)
+    private static ModelPlan PlanModel<TSource>(scoped in TSource source, int n, int modelCount, string tensorName, ulong seed,
+        TaskArithmeticVariant variant, TaskArithmeticSettings settings, int i, Span<long> counts)
+        where TSource : IValueSource, allows ref struct
     {
         float density = settings.Densities[i];
         var plan = new ModelPlan { Factor = 1f };
@@ -379,17 +657,15 @@ public static class TaskArithmeticFamily
             plan.KeepsAll = true;
             return plan;
         }
-        int n = inputs.Length;
         switch (variant.Sparsification)
         {
             case Sparsification.Magnitude or Sparsification.MagnitudeOutliers when settings.TrimScope == TrimScope.Global:
-                if (settings.GlobalBands is null || settings.GlobalBands.Count != inputs.ModelCount)
-                    throw new InvalidOperationException($"{variant.Name} with trim_scope global needs GlobalBands for every model (tensor {inputs.TensorName})");
+                if (settings.GlobalBands is null || settings.GlobalBands.Count != modelCount)
+                    throw new InvalidOperationException($"{variant.Name} with trim_scope global needs GlobalBands for every model (tensor {tensorName})");
                 plan.Band = settings.GlobalBands[i];
                 break;
             case Sparsification.Magnitude:
             {
-                var source = new DifferenceSource(inputs.Model(i), inputs.Base);
                 plan.Band = new TrimBand(MagnitudeSelection.TopK(source, MagnitudeSelection.CountForFraction(density, n), counts), RankCut.None);
                 break;
             }
@@ -397,7 +673,6 @@ public static class TaskArithmeticFamily
             {
                 float gamma = settings.Gammas is null ? 0.01f : settings.Gammas[i];
                 (long keepTop, long removeTop) = BreadcrumbsCounts(density, gamma, n);
-                var source = new DifferenceSource(inputs.Model(i), inputs.Base);
                 RankCut keep = MagnitudeSelection.TopK(source, keepTop, counts);
                 RankCut outliers = MagnitudeSelection.TopK(source, removeTop, counts);
                 plan.Band = new TrimBand(keep, outliers);
@@ -409,18 +684,18 @@ public static class TaskArithmeticFamily
                     plan.DropsAll = true;
                     return plan;
                 }
-                plan.Random = new CounterRandom(inputs.RandomSeed, inputs.TensorName, i);
+                plan.Random = new CounterRandom(seed, tensorName, i);
                 break;
         }
         return plan;
     }
 
     /// <summary>
-    /// Writes, for elements [start, start + m.Length) of model i, the keep multiplier: 0 when dropped, else 1, or with
-    /// <paramref name="inverse"/> the inverse keep probability (1/density; DELLA: 1/pₑ).
+    /// Writes, for the elements x/b (element 0 is element <paramref name="start"/> of the tensor) of model i, the keep
+    /// multiplier: 0 when dropped, else 1, or with <paramref name="inverse"/> the inverse keep probability (1/density; DELLA: 1/pₑ).
     /// </summary>
-    private static void FillKeep(in MergeInputs inputs, TaskArithmeticVariant variant, TaskArithmeticSettings settings, in ModelPlan plan,
-        int i, int start, Span<float> m, Span<ulong> sortBuffer, bool inverse)
+    private static void FillKeep(ReadOnlySpan<float> x, ReadOnlySpan<float> b, long start, TaskArithmeticVariant variant, TaskArithmeticSettings settings,
+        in ModelPlan plan, int i, Span<float> m, Span<ulong> sortBuffer, bool inverse)
     {
         if (plan.KeepsAll)
         {
@@ -434,20 +709,16 @@ public static class TaskArithmeticFamily
         }
         float density = settings.Densities[i];
         float kept = inverse ? 1f / density : 1f;
-        ReadOnlySpan<float> x = inputs.Model(i);
-        ReadOnlySpan<float> b = inputs.Base;
         switch (variant.Sparsification)
         {
             case Sparsification.Magnitude or Sparsification.MagnitudeOutliers:
-                for (int j = 0; j < m.Length; j++)
-                    m[j] = plan.Band.Contains(x[start + j] - b[start + j], start + j) ? kept : 0f;
+                TaskVectorKernels.MagnitudeKeep(x[..m.Length], b[..m.Length], start, plan.Band, kept, m);
                 break;
             case Sparsification.Random:
-                for (int j = 0; j < m.Length; j++)
-                    m[j] = plan.Random.Uniform(start + j) < density ? kept : 0f;
+                TaskVectorKernels.RandomKeep(plan.Random, start, density, kept, m);
                 break;
             case Sparsification.DellaMagnitudePrune:
-                FillDellaKeep(x.Slice(start, m.Length), b.Slice(start, m.Length), start, density, settings.Epsilons![i], plan.Random, m, sortBuffer, inverse);
+                FillDellaKeep(x[..m.Length], b[..m.Length], start, density, settings.Epsilons![i], plan.Random, m, sortBuffer, inverse);
                 break;
             default:
                 m.Fill(1f);
@@ -459,7 +730,7 @@ public static class TaskArithmeticFamily
     /// DELLA MagPrune on one row: rank r ∈ [0, L−1] ascending by |δ| (among equal magnitudes the later index ranks lower, so
     /// the order matches the trims'); pₑ = (density − ε) + 2ε·r/(L−1) (pₑ = density when L = 1); keep when uₑ &lt; pₑ.
     /// </summary>
-    private static void FillDellaKeep(ReadOnlySpan<float> x, ReadOnlySpan<float> b, int start, float density, float epsilon,
+    private static void FillDellaKeep(ReadOnlySpan<float> x, ReadOnlySpan<float> b, long start, float density, float epsilon,
         in CounterRandom random, Span<float> m, Span<ulong> sortBuffer, bool inverse)
     {
         int length = m.Length;
@@ -476,4 +747,41 @@ public static class TaskArithmeticFamily
             m[j] = keep ? (inverse ? (float)(1.0 / p) : 1f) : 0f;
         }
     }
+
+    /// <summary>The differences x − b of one model, read from the tensor's ranges one window at a time (for the magnitude passes).</summary>
+    private sealed class StreamedDifference(ITensorRanges ranges, int model, Memory<float> window, Memory<float> baseWindow) : IValueSource
+    {
+        private long _start = -1;
+        private int _count;
+
+        public int Length => (int)ranges.Length;
+
+        public void Fill(int start, scoped Span<float> destination)
+        {
+            for (int done = 0; done < destination.Length;)
+            {
+                long position = start + done;
+                if (_start < 0 || position < _start || position >= _start + _count)
+                {
+                    _start = position;
+                    _count = (int)Math.Min(window.Length, ranges.Length - position);
+                    Span<float> x = window.Span[.._count], b = baseWindow.Span[.._count];
+                    ranges.ReadModel(model, position, x);
+                    ranges.ReadBase(position, b);
+                    for (int j = 0; j < x.Length; j++) x[j] -= b[j];
+                }
+                int offset = (int)(position - _start);
+                int n = Math.Min(destination.Length - done, _count - offset);
+                window.Span.Slice(offset, n).CopyTo(destination.Slice(done, n));
+                done += n;
+            }
+        }
+    }
+}
+
+/// <summary>The per-tensor plans a chunked task-vector merge computed in its first pass.</summary>
+internal sealed class TaskArithmeticChunkState(TaskArithmeticFamily.ModelPlan[] plans)
+{
+    /// <summary>One plan per model.</summary>
+    public TaskArithmeticFamily.ModelPlan[] Plans { get; } = plans;
 }

@@ -146,8 +146,9 @@ public sealed class MergeExecutorTests : IDisposable
     public void Peak_working_set_respects_the_budget_when_no_single_tensor_exceeds_it()
     {
         var plan = LinearPlan(0.3);
-        var largest = plan.Tensors.Max(t => t.WorkingSetBytes(0));
-        var result = MergeExecutor.Run(plan, Models, new MemorySink(), new ExecutionOptions(4, largest + 1));
+        var options = new ExecutionOptions(4, 0);
+        var largest = plan.Tensors.Max(t => MergeExecutor.EstimateWorkingSet(t, options));
+        var result = MergeExecutor.Run(plan, Models, new MemorySink(), options with { MaxMemoryBytes = largest + 1 });
         Assert.InRange(result.PeakWorkingSetBytes, largest, largest + 1);
     }
 
