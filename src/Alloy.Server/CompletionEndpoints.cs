@@ -138,10 +138,17 @@ internal sealed class CompletionEndpoints(
         await sse.StartAsync(aborted).ConfigureAwait(false);
         for (var i = 0; i < request.SampleCount; i++)
             await sse.WriteEventAsync(CompletionJson.Chunk(request, id, created, i, request.Chat ? string.Empty : null, first: true, null), aborted).ConfigureAwait(false);
+        // Each choice's finish_reason goes out with its last token, as it ends, not when the whole request does.
+        var finished = new bool[request.SampleCount];
         await foreach (var token in tokens.Reader.ReadAllAsync(aborted).ConfigureAwait(false))
         {
             if (token.Text.Length > 0)
                 await sse.WriteEventAsync(CompletionJson.Chunk(request, id, created, token.SampleIndex, token.Text, first: false, null), aborted).ConfigureAwait(false);
+            if (token.Finish is { } finish && (uint)token.SampleIndex < (uint)finished.Length && !finished[token.SampleIndex])
+            {
+                finished[token.SampleIndex] = true;
+                await sse.WriteEventAsync(CompletionJson.Chunk(request, id, created, token.SampleIndex, null, first: false, CompletionJson.FinishName(finish)), aborted).ConfigureAwait(false);
+            }
         }
 
         EmbeddedGeneration result;
@@ -152,7 +159,8 @@ internal sealed class CompletionEndpoints(
         catch (OperationCanceledException) when (abandon.IsCancellationRequested && !aborted.IsCancellationRequested)
         {
             for (var i = 0; i < request.SampleCount; i++)
-                await sse.WriteEventAsync(CompletionJson.Chunk(request, id, created, i, null, first: false, "abort"), aborted).ConfigureAwait(false);
+                if (!finished[i])
+                    await sse.WriteEventAsync(CompletionJson.Chunk(request, id, created, i, null, first: false, "abort"), aborted).ConfigureAwait(false);
             await sse.WriteDoneAsync(aborted).ConfigureAwait(false);
             return;
         }
@@ -162,7 +170,8 @@ internal sealed class CompletionEndpoints(
             return;
         }
         for (var i = 0; i < result.Samples.Count; i++)
-            await sse.WriteEventAsync(CompletionJson.Chunk(request, id, created, i, null, first: false, CompletionJson.FinishName(result.Samples[i].FinishReason)), aborted).ConfigureAwait(false);
+            if (!finished[i])
+                await sse.WriteEventAsync(CompletionJson.Chunk(request, id, created, i, null, first: false, CompletionJson.FinishName(result.Samples[i].FinishReason)), aborted).ConfigureAwait(false);
         if (request.IncludeUsage)
             await sse.WriteEventAsync(CompletionJson.UsageChunk(request, id, created, result), aborted).ConfigureAwait(false);
         await sse.WriteDoneAsync(aborted).ConfigureAwait(false);

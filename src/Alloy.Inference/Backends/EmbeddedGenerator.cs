@@ -342,7 +342,8 @@ public sealed class EmbeddedGenerator : IGenerator, IDisposable
             sequence.Job.Results[sequence.Slot] = new GeneratedSample(index, request.SeedFor(index), sequence.Text, stop.TokenCount, stop.Finished.Value, null, sequence.Job.Prompt.Length);
         }
         sequence.NextToken = token;
-        _options.OnToken?.Invoke(new GeneratedToken(sequence.Job.Request, sequence.Job.Request.SampleIndices[sequence.Slot], token, streamed));
+        _options.OnToken?.Invoke(new GeneratedToken(sequence.Job.Request, sequence.Job.Request.SampleIndices[sequence.Slot], token, streamed,
+            sequence.Done ? stop.Finished : null));
         if (sequence.Done)
             TryComplete(sequence.Job);
         return sequence.Done;

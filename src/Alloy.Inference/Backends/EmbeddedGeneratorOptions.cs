@@ -8,7 +8,8 @@ namespace Alloy.Inference.Backends;
 /// <param name="TokenId">The token just generated (an end token included).</param>
 /// <param name="Text">Text that became final with this token: it can no longer be cut by a stop string and is whole
 /// UTF-8 (often empty). Concatenating a sample's pieces gives its final text.</param>
-public sealed record GeneratedToken(GenerationRequest Request, int SampleIndex, int TokenId, string Text);
+/// <param name="Finish">Set on the sample's last token: why it ended (its text is complete once this token is taken); null before.</param>
+public sealed record GeneratedToken(GenerationRequest Request, int SampleIndex, int TokenId, string Text, FinishReason? Finish = null);
 
 /// <summary>Options of <see cref="EmbeddedGenerator"/>.</summary>
 public sealed record EmbeddedGeneratorOptions

@@ -180,6 +180,24 @@ public class EmbeddedGeneratorTests
     }
 
     [Fact]
+    public async Task The_token_callback_marks_each_samples_last_token_with_its_finish_reason()
+    {
+        using var temp = new TempFolder();
+        var tokens = new System.Collections.Concurrent.ConcurrentQueue<GeneratedToken>();
+        using var generator = EmbeddedGenerator.Open(TinyChatModel.Create(temp.Sub("m")), new EmbeddedGeneratorOptions { OnToken = tokens.Enqueue });
+        var request = new GenerationRequest(GenerationPrompt.Raw("abc"), Settings(temperature: 0.9, maxTokens: 12, stop: ["e"]), 4, 5);
+        var samples = await generator.GenerateAsync(request, CancellationToken.None);
+        foreach (var sample in samples)
+        {
+            var own = tokens.Where(t => t.SampleIndex == sample.SampleIndex).ToList();
+            Assert.Equal(sample.CompletionTokens, own.Count);
+            Assert.Equal(sample.FinishReason, own[^1].Finish);
+            Assert.All(own.SkipLast(1), t => Assert.Null(t.Finish));
+            Assert.Equal(sample.Text, string.Concat(own.Select(t => t.Text)));
+        }
+    }
+
+    [Fact]
     public async Task From_weights_generates_what_the_folder_generates_and_leaves_the_source_open()
     {
         using var temp = new TempFolder();
