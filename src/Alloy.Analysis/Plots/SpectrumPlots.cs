@@ -258,10 +258,11 @@ public static class SpectrumPlots
             line.LineWidth = 1.5f;
             line.LegendText = curves[c].Label;
         }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Title("Where the parents differ: relative L2 distance per layer");
         plot.XLabel("layer");
-        plot.YLabel("‖Θ_T − Θ_I‖ / ‖Θ_I‖");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.YLabel("relative L2: |thinking − instruct| / |instruct|");
+        plot.ShowLegend(Alignment.UpperLeft);
         return Render([plot], columns: 1, width, height);
     }
 
