@@ -46,6 +46,12 @@ public static class AlloyCommand
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
+        catch (Alloy.Tensors.Hub.HubIntegrityException e)
+        {
+            // A download that failed its checksum: the environment's fault, not the user's input; nothing was cached.
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
+        }
         catch (OperationCanceledException)
         {
             stderr.WriteLine("cancelled");
