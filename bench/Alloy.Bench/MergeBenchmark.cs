@@ -36,6 +36,11 @@ internal static class MergeBenchmark
         new Random(5).NextBytes(chunk);
         foreach (var method in methods)
         {
+            if (method == "sweep11")
+            {
+                Sweep11(folder, repeats, chunk);
+                continue;
+            }
             var usesBase = method is "ties" or "dare_ties" or "dare_linear" or "task_arithmetic" or "breadcrumbs";
             var config = Path.Combine(folder, method + ".yml");
             File.WriteAllText(config, $"""
@@ -91,6 +96,56 @@ internal static class MergeBenchmark
         Console.WriteLine($"process peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB (includes the 16 MiB random chunk and runtime)");
         Directory.Delete(folder, recursive: true);
         return 0;
+    }
+
+    // An 11-point linear sweep (λ = 0, 0.1, …, 1) written by the sweep writer in one tensor-major pass over the parents,
+    // against one linear merge of the same models in the same run (target: sweep ÷ one merge ≤ 5; a plain loop is 11).
+    private static void Sweep11(string folder, int repeats, byte[] chunk)
+    {
+        double one = double.MaxValue, sweep = double.MaxValue, floor = double.MaxValue;
+        var outputBytes = new FileInfo(Path.Combine(folder, "instruct", "model.safetensors")).Length;
+        for (var r = 0; r < repeats; r++)
+        {
+            // The sweep's own I/O floor: read both parents once, write 11 outputs' bytes (sequential, fsync).
+            var floorClock = Stopwatch.StartNew();
+            BenchFloors.Cat(new[] { "instruct", "thinking" }.Select(m => Path.Combine(folder, m, "model.safetensors")));
+            var plain = Path.Combine(folder, "plain11.bin");
+            File.Delete(plain);
+            BenchFloors.WritePlain(plain, 11 * outputBytes, chunk);
+            File.Delete(plain);
+            floor = Math.Min(floor, floorClock.Elapsed.TotalSeconds);
+            var cache = new Dictionary<string, Checkpoint>(StringComparer.Ordinal);
+            Checkpoint Open(string path) => cache.TryGetValue(Path.GetFullPath(path), out var c) ? c : cache[Path.GetFullPath(path)] = Checkpoint.Open(path);
+            try
+            {
+                var plans = new List<Alloy.Merging.Plan.BuiltPlan>();
+                for (var i = 0; i <= 10; i++)
+                {
+                    var config = Path.Combine(folder, $"sweep-{i}.yml");
+                    File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture,
+                        $"merge_method: linear\nmodels:\n  - model: instruct\n    parameters: {{weight: {(10 - i) / 10.0:0.0}}}\n  - model: thinking\n    parameters: {{weight: {i / 10.0:0.0}}}\ndtype: bfloat16\n"));
+                    plans.Add(PlanBuilder.Build(MergeConfigParser.ParseFile(config), Open));
+                }
+                var models = plans[0].Models;
+                var sw = Stopwatch.StartNew();
+                MergedFolderWriter.Write(plans[8], "bench", Path.Combine(folder, "one"), overwrite: true, ExecutionOptions.Default, 5_000_000_000, "linear");
+                one = Math.Min(one, sw.Elapsed.TotalSeconds);
+                sw.Restart();
+                MergedFolderWriter.WriteMany([.. plans.Select((p, i) => new MergeTarget(p.Plan, p.Donor, "bench", Path.Combine(folder, $"sweep-out-{i}"), true, "linear"))],
+                    models, ExecutionOptions.Default, 5_000_000_000);
+                sweep = Math.Min(sweep, sw.Elapsed.TotalSeconds);
+                for (var i = 0; i <= 10; i++)
+                    Directory.Delete(Path.Combine(folder, $"sweep-out-{i}"), recursive: true);
+                Directory.Delete(Path.Combine(folder, "one"), recursive: true);
+            }
+            finally
+            {
+                foreach (var c in cache.Values)
+                    c.Dispose();
+            }
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"sweep11    one linear merge {one,7:F3} s  11-point sweep writer {sweep,7:F3} s  ratio sweep/one {sweep / one,5:F2} (target ≤ 5; 11 separate merges would be about 11)  sweep I/O floor {floor,7:F3} s  ratio sweep/floor {sweep / floor,5:F2}"));
     }
 
     private static List<TensorSpec> QwenLikeSpecs(long budget)

@@ -144,6 +144,83 @@ public static class MergeExecutor
     }
 
     /// <summary>
+    /// The sweep path: runs several <paramref name="plans"/> over the same <paramref name="models"/> tensor-major — output
+    /// tensor w of every plan is computed and handed to that plan's sink before tensor w + 1 of any — so each input tensor
+    /// is read from disk once for all plans (the later plans find its pages in the cache) instead of once per plan.
+    /// Every plan must name the same models in the same order and list the same output tensors in the same order (the
+    /// points of one method over λ do). Memory: up to <see cref="ExecutionOptions.Threads"/> working sets of one tensor at
+    /// a time (one per plan in flight). <paramref name="progress"/> receives output bytes of every plan, from several threads.
+    /// </summary>
+    /// <exception cref="ArgumentException">No plans, a sink count that differs, or plans over other models or tensors.</exception>
+    /// <exception cref="AlloyInputException">An input tensor is missing or has another shape than planned.</exception>
+    public static IReadOnlyList<MergeResult> RunMany(IReadOnlyList<MergePlan> plans, IReadOnlyList<Checkpoint> models, IReadOnlyList<ITensorSink> sinks,
+        ExecutionOptions options, IProgress<long>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(plans);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(sinks);
+        ArgumentNullException.ThrowIfNull(options);
+        if (plans.Count == 0)
+            throw new ArgumentException("at least one plan is needed", nameof(plans));
+        if (sinks.Count != plans.Count)
+            throw new ArgumentException($"{plans.Count} plans but {sinks.Count} sinks", nameof(sinks));
+        var first = plans[0];
+        foreach (var plan in plans)
+        {
+            plan.Validate();
+            if (!plan.Models.SequenceEqual(first.Models))
+                throw new ArgumentException($"plans over other models cannot share a pass: [{string.Join(", ", plan.Models)}] vs [{string.Join(", ", first.Models)}]", nameof(plans));
+            if (plan.Tensors.Length != first.Tensors.Length || !plan.Tensors.Select(t => t.Name).SequenceEqual(first.Tensors.Select(t => t.Name)))
+                throw new ArgumentException("plans with other output tensors (or another order) cannot share a pass", nameof(plans));
+        }
+        if (models.Count != first.Models.Length)
+            throw new ArgumentException($"the plans have {first.Models.Length} models, {models.Count} were given", nameof(models));
+        foreach (var plan in plans)
+            CheckSources(plan, models);
+
+        var stopwatch = Stopwatch.StartNew();
+        var poolCap = options.MaxMemoryBytes / 8;
+        RunLock.Wait(cancellation);
+        var pools = SharedPools;
+        pools.Floats.RetainLimit = poolCap;
+        pools.Bytes.RetainLimit = poolCap;
+        var outcomes = plans.Select(p => ImmutableArray.CreateBuilder<TensorOutcome>(p.Tensors.Length)).ToArray();
+        var read = new long[plans.Count];
+        var written = new long[plans.Count];
+        var peak = new long[plans.Count];
+        try
+        {
+            // Tensor w of the plans is computed on up to `threads` plans at once (each sink only sees its own tensors, in
+            // order), so at most `threads` working sets of one tensor are alive; the next tensor starts when all are written.
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads), CancellationToken = cancellation };
+            for (var w = 0; w < first.Tensors.Length; w++)
+            {
+                var index = w;
+                Parallel.For(0, plans.Count, parallel, j =>
+                {
+                    var tensor = plans[j].Tensors[index];
+                    peak[j] = Math.Max(peak[j], EstimateWorkingSet(tensor, options));
+                    var computed = Compute(plans[j], tensor, models, pools, options, cancellation);
+                    sinks[j].Add(tensor, computed.Bytes.AsSpan(0, computed.Length));
+                    pools.Bytes.Return(computed.Bytes);
+                    read[j] += computed.Read;
+                    written[j] += computed.Length;
+                    outcomes[j].Add(computed.Outcome);
+                    progress?.Report(computed.Length);
+                });
+            }
+            foreach (var sink in sinks)
+                sink.Complete();
+        }
+        finally
+        {
+            RunLock.Release();
+        }
+        var elapsed = stopwatch.Elapsed;
+        return [.. plans.Select((_, j) => new MergeResult(outcomes[j].MoveToImmutable(), peak[j], read[j], written[j], elapsed))];
+    }
+
+    /// <summary>
     /// The bytes the executor reserves against the budget for <paramref name="tensor"/>: for a chunked merge the output
     /// bytes, the statistics window and one chunk's buffers per worker; for a whole-tensor merge
     /// <see cref="PlannedTensor.WorkingSetBytes"/>; for a copy its output (twice when converted).

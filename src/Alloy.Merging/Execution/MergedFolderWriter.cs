@@ -12,6 +12,16 @@ using Alloy.Tensors.IO;
 
 namespace Alloy.Merging.Execution;
 
+/// <summary>One output folder of <see cref="MergedFolderWriter.WriteMany"/>.</summary>
+/// <param name="Plan">Its plan.</param>
+/// <param name="Donor">Index of the model whose config.json and side files it copies.</param>
+/// <param name="ConfigText">The config recorded in its merge log.</param>
+/// <param name="Target">The folder to write.</param>
+/// <param name="Overwrite">Whether an existing folder there may be replaced.</param>
+/// <param name="MethodName">The method named in the safetensors metadata.</param>
+/// <param name="SideFilesFrom">A folder whose tokenizer/template/generation files replace the donor's, or null.</param>
+public sealed record MergeTarget(MergePlan Plan, int Donor, string ConfigText, string Target, bool Overwrite, string MethodName, string? SideFilesFrom = null);
+
 /// <summary>Runs a built plan into a model folder on disk.</summary>
 public static class MergedFolderWriter
 {
@@ -35,31 +45,68 @@ public static class MergedFolderWriter
         long shardBytes, string methodName, IProgress<long>? progress = null, CancellationToken cancellation = default, string? sideFilesFrom = null)
     {
         ArgumentNullException.ThrowIfNull(built);
-        ArgumentNullException.ThrowIfNull(configText);
+        return WriteMany([new MergeTarget(built.Plan, built.Donor, configText, target, overwrite, methodName, sideFilesFrom)],
+            built.Models, options, shardBytes, progress, cancellation)[0];
+    }
+
+    /// <summary>
+    /// The sweep writer: writes several merged folders in one tensor-major pass over <paramref name="models"/>
+    /// (<see cref="MergeExecutor.RunMany"/>), each exactly as <see cref="Write"/> would write it alone. All targets' plans
+    /// must be over the same models and output tensors (the λ points of one method are). Every folder is staged; none
+    /// appears until all are complete.
+    /// </summary>
+    /// <exception cref="AlloyInputException">A target exists and may not be overwritten, or an input is bad.</exception>
+    public static IReadOnlyList<MergeResult> WriteMany(IReadOnlyList<MergeTarget> targets, IReadOnlyList<Checkpoint> models, ExecutionOptions options,
+        long shardBytes, IProgress<long>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(options);
-        using var staging = StagingFolder.Create(target, overwrite);
-        MergeResult result;
-        var plan = built.Plan;
-        using (var sink = new ShardedFolderSink(staging.Path, plan, shardBytes, new Dictionary<string, string>
+        var stagings = new List<StagingFolder>(targets.Count);
+        var sinks = new List<ShardedFolderSink>(targets.Count);
+        try
         {
-            ["format"] = "pt",
-            ["merged_by"] = "alloy",
-            ["merge_method"] = methodName,
-        }))
-        {
-            result = MergeExecutor.Run(plan, built.Models, sink, options, progress, cancellation);
+            foreach (var t in targets)
+            {
+                ArgumentNullException.ThrowIfNull(t.ConfigText);
+                var staging = StagingFolder.Create(t.Target, t.Overwrite);
+                stagings.Add(staging);
+                sinks.Add(new ShardedFolderSink(staging.Path, t.Plan, shardBytes, new Dictionary<string, string>
+                {
+                    ["format"] = "pt",
+                    ["merged_by"] = "alloy",
+                    ["merge_method"] = t.MethodName,
+                }));
+            }
+            var results = MergeExecutor.RunMany([.. targets.Select(t => t.Plan)], models, [.. sinks], options, progress, cancellation);
+            foreach (var sink in sinks)
+                sink.Dispose();
+            sinks.Clear();
+            for (var i = 0; i < targets.Count; i++)
+            {
+                var t = targets[i];
+                var staging = stagings[i].Path;
+                var donor = models[t.Donor];
+                WriteConfig(donor, t.Plan, staging);
+                foreach (var side in donor.SideFiles.Where(s => s != "config.json"))
+                    File.Copy(Path.Combine(donor.Folder, side), Path.Combine(staging, side));
+                // Another model's tokenizer, chat template and generation config replace the donor's (same file names).
+                if (t.SideFilesFrom is { } from)
+                    foreach (var side in TokenizerSideFiles.Where(f => File.Exists(Path.Combine(from, f))))
+                        File.Copy(Path.Combine(from, side), Path.Combine(staging, side), overwrite: true);
+                File.WriteAllText(Path.Combine(staging, LogFileName), Log(t.ConfigText, t.Plan, results[i]));
+            }
+            foreach (var staging in stagings)
+                staging.Commit();
+            return results;
         }
-        var donor = built.Models[built.Donor];
-        WriteConfig(donor, plan, staging.Path);
-        foreach (var side in donor.SideFiles.Where(s => s != "config.json"))
-            File.Copy(Path.Combine(donor.Folder, side), Path.Combine(staging.Path, side));
-        // Another model's tokenizer, chat template and generation config replace the donor's (same file names).
-        if (sideFilesFrom is not null)
-            foreach (var side in TokenizerSideFiles.Where(f => File.Exists(Path.Combine(sideFilesFrom, f))))
-                File.Copy(Path.Combine(sideFilesFrom, side), Path.Combine(staging.Path, side), overwrite: true);
-        File.WriteAllText(Path.Combine(staging.Path, LogFileName), Log(configText, plan, result));
-        staging.Commit();
-        return result;
+        finally
+        {
+            foreach (var sink in sinks)
+                sink.Dispose();
+            foreach (var staging in stagings)
+                staging.Dispose();
+        }
     }
 
     private static void WriteConfig(Checkpoint donor, MergePlan plan, string folder)

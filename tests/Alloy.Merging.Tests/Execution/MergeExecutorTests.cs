@@ -171,4 +171,36 @@ public sealed class MergeExecutorTests : IDisposable
         var twice = plan with { Tensors = plan.Tensors.Add(plan.Tensors[0]) };
         Assert.Throws<ArgumentException>(() => MergeExecutor.Run(twice, Models, new MemorySink(), ExecutionOptions.Default));
     }
+
+    [Fact]
+    public void The_sweep_pass_gives_every_plan_exactly_what_its_own_run_gives()
+    {
+        double[] lambdas = [0, 0.25, 0.5, 0.8, 1];
+        var plans = lambdas.Select(l => LinearPlan(l)).ToArray();
+        var sinks = plans.Select(_ => new MemorySink()).ToArray();
+        var results = MergeExecutor.RunMany(plans, Models, sinks, new ExecutionOptions(2, 1 << 30) { ChunkElements = 7 });
+        Assert.Equal(plans.Length, results.Count);
+        for (var j = 0; j < plans.Length; j++)
+        {
+            var alone = new MemorySink();
+            var single = MergeExecutor.Run(plans[j], Models, alone, new ExecutionOptions(2, 1 << 30));
+            Assert.True(sinks[j].IsComplete);
+            Assert.Equal(alone.Tensors.Keys.Order(), sinks[j].Tensors.Keys.Order());
+            foreach (var (name, tensor) in alone.Tensors)
+                Assert.Equal(tensor.Bytes, sinks[j].Tensors[name].Bytes);
+            Assert.Equal(single.Tensors.Select(t => (t.Name, t.Action)), results[j].Tensors.Select(t => (t.Name, t.Action)));
+            Assert.Equal(single.BytesWritten, results[j].BytesWritten);
+        }
+    }
+
+    [Fact]
+    public void Plans_over_other_models_or_tensors_cannot_share_a_sweep_pass()
+    {
+        var linear = LinearPlan(0.5);
+        var otherModels = linear with { Models = ["thinking", "instruct", "base"] };
+        Assert.Throws<ArgumentException>(() => MergeExecutor.RunMany([linear, otherModels], Models, [new MemorySink(), new MemorySink()], new ExecutionOptions(1, 1 << 30)));
+        var fewer = linear with { Tensors = linear.Tensors.RemoveAt(0) };
+        Assert.Throws<ArgumentException>(() => MergeExecutor.RunMany([linear, fewer], Models, [new MemorySink(), new MemorySink()], new ExecutionOptions(1, 1 << 30)));
+        Assert.Throws<ArgumentException>(() => MergeExecutor.RunMany([linear], Models, [new MemorySink(), new MemorySink()], new ExecutionOptions(1, 1 << 30)));
+    }
 }
