@@ -24,7 +24,7 @@ public static class MergedFolderWriter
 
     /// <summary>
     /// Merges <paramref name="built"/> into <paramref name="target"/>: tensors in shards of at most
-    /// <paramref name="shardBytes"/>, config.json from the donor (torch_dtype set when every merged tensor has one dtype),
+    /// <paramref name="shardBytes"/>, config.json from the donor (torch_dtype set when every merged tensor has one dtype, num_hidden_layers set from the plan's LayerCount),
     /// the donor's other side files (tokenizer, chat template, generation config) copied, and alloy_merge.json
     /// accounting for every tensor (merged, copied, dropped with its reason) with <paramref name="configText"/> recorded.
     /// With <c>sideFilesFrom</c>, that folder's <see cref="TokenizerSideFiles"/> replace the donor's. Nothing appears at
@@ -70,6 +70,8 @@ public static class MergedFolderWriter
         var dtypes = plan.Tensors.Where(t => t.IsMerge).Select(t => t.DType).Distinct().ToArray();
         if (dtypes.Length == 1)
             config["torch_dtype"] = dtypes[0].ToTorchName();
+        if (plan.LayerCount is { } layers)
+            config["num_hidden_layers"] = layers; // slices: the output stacks its own number of layers
         File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 

@@ -61,11 +61,13 @@ public sealed record DroppedTensor(TensorSource Source, string Reason);
 /// <param name="Tensors">Output tensors in the order they are written.</param>
 /// <param name="Dropped">Input tensors not used, each with a reason.</param>
 /// <param name="Seed">Seed of the random sparsifiers (DARE, DELLA).</param>
+/// <param name="LayerCount">The output's number of layers when it differs from the donor's config (slices: configs), else null.</param>
 public sealed record MergePlan(
     ImmutableArray<string> Models,
     ImmutableArray<PlannedTensor> Tensors,
     ImmutableArray<DroppedTensor> Dropped,
-    ulong Seed)
+    ulong Seed,
+    int? LayerCount = null)
 {
     /// <summary>Checks internal consistency: unique output names, inputs in range, merged outputs in a compute dtype.</summary>
     /// <exception cref="ArgumentException">The plan is inconsistent (a bug in the plan builder, not user input).</exception>
