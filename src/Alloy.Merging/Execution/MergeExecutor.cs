@@ -60,6 +60,8 @@ public static class MergeExecutor
         if (models.Count != plan.Models.Length)
             throw new ArgumentException($"the plan has {plan.Models.Length} models, {models.Count} were given", nameof(models));
         CheckSources(plan, models);
+        // trim_scope: global needs one threshold per model over the whole model: a first pass before any tensor is merged.
+        plan = GlobalTrimPass.Resolve(plan, models, cancellation);
 
         var stopwatch = Stopwatch.StartNew();
         var count = plan.Tensors.Length;

@@ -39,9 +39,9 @@ public static class PlanBuilder
             throw new AlloyInputException($"{config.SourceFile}: tokenizer policies other than the donor's tokenizer are not supported by alloy merge yet; remove tokenizer_source/tokenizer");
         if (config.ChatTemplate is { } template)
             throw new AlloyInputException($"{template.Position}: chat_template overrides are not supported by alloy merge yet; the donor's template is copied");
-        if (config.Options.TrimScope == Methods.TrimScope.Global || UsesGlobalTrim(config))
-            throw new AlloyInputException($"{config.SourceFile}: trim_scope: global needs a first pass over the model that alloy merge does not run yet; use trim_scope: tensor");
         var method = MergeMethodRegistry.Get(config.Method.Name, config.SourceFile);
+        if (config.Options.TrimScope == Methods.TrimScope.Global && !method.Parameters.Any(p => p.Name == "trim_scope"))
+            throw new AlloyInputException($"{config.SourceFile}: trim_scope: global applies to the magnitude-trimming methods (ties, breadcrumbs, breadcrumbs_ties, surgical, avg_override), not to {method.Name}; remove it");
         if (config.UsesSlices)
             return BuildSlices(config, method, open);
 
@@ -104,9 +104,6 @@ public static class PlanBuilder
             throw;
         }
     }
-
-    private static bool UsesGlobalTrim(MergeConfig config) =>
-        config.Parameters.TryGetValue("trim_scope", out var value) && value.ResolveAt("", 0) is { IsText: true, Text: "global" };
 
     private static Checkpoint OpenModel(ModelReference reference, MergeConfig config, Func<string, Checkpoint> open)
     {
@@ -195,6 +192,8 @@ public static class PlanBuilder
                         global[spec.Name] = ToMethodValue(value);
                     else if (spec.Name == "rescale_mode" && config.Options.RescaleMode is { } rescale)
                         global[spec.Name] = MethodValue.Of(rescale == Methods.RescaleMode.Inverse ? "inverse" : "l1");
+                    else if (spec.Name == "trim_scope" && config.Options.TrimScope is { } trim)
+                        global[spec.Name] = MethodValue.Of(trim == Methods.TrimScope.Global ? "global" : "tensor");
                 }
                 else
                 {

@@ -161,6 +161,8 @@ internal static partial class SlicePlanner
                     global[spec.Name] = PlanBuilder.ToMethodValue(value);
                 else if (spec.Name == "rescale_mode" && config.Options.RescaleMode is { } rescale)
                     global[spec.Name] = MethodValue.Of(rescale == Methods.RescaleMode.Inverse ? "inverse" : "l1");
+                else if (spec.Name == "trim_scope" && config.Options.TrimScope is { } trim)
+                    global[spec.Name] = MethodValue.Of(trim == Methods.TrimScope.Global ? "global" : "tensor");
             }
             else
             {
