@@ -179,16 +179,13 @@ public static class PlanBuilder
                 continue;
             }
             var context = $"{config.SourceFile}, tensor {name}";
-            // mergekit's gradient position: layers by index; embeddings (pre-weights) at t = 0; the final norm,
-            // lm_head and other tensors after the layers (post-weights) at t = 1.
-            int? position = role.Layer ?? (role.Module == ModuleKind.Embeddings ? null : layers - 1);
             var global = new Dictionary<string, MethodValue>(StringComparer.Ordinal);
             var perModel = inputs.Select(_ => new Dictionary<string, MethodValue>(StringComparer.Ordinal)).ToArray();
             foreach (var spec in method.Parameters)
             {
                 if (spec.Scope == Methods.ParameterScope.Global)
                 {
-                    if (ParameterSet.Resolve(config.ParameterLevels(0, null), spec.Name, name, position, layers) is { } value)
+                    if (ParameterSet.Resolve(config.ParameterLevels(0, null), spec.Name, name, role.Layer, layers) is { } value)
                         global[spec.Name] = ToMethodValue(value);
                     else if (spec.Name == "rescale_mode" && config.Options.RescaleMode is { } rescale)
                         global[spec.Name] = MethodValue.Of(rescale == Methods.RescaleMode.Inverse ? "inverse" : "l1");
@@ -198,7 +195,7 @@ public static class PlanBuilder
                 else
                 {
                     for (var i = 0; i < inputs.Count; i++)
-                        if (ParameterSet.Resolve(config.ParameterLevels(0, inputs[i].ConfigIndex), spec.Name, name, position, layers) is { } value)
+                        if (ParameterSet.Resolve(config.ParameterLevels(0, inputs[i].ConfigIndex), spec.Name, name, role.Layer, layers) is { } value)
                             perModel[i][spec.Name] = ToMethodValue(value);
                 }
             }

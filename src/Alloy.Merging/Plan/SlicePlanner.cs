@@ -72,7 +72,8 @@ internal static partial class SlicePlanner
             offset += count;
         }
 
-        // Everything else outside the layers (final norm, lm_head, …): mergekit's post-weights, the last slice at t = 1.
+        // Everything else outside the layers (final norm, lm_head, …): mergekit's post-weights, the last slice's sources;
+        // current mergekit reads their gradients at t = 0 like the embeddings (its older planners used t = 1).
         var last = config.Slices.Length - 1;
         var lastSlice = slices[last];
         var lastModel = models[lastSlice.Inputs.Count > 0 ? lastSlice.Inputs[0].Model : lastSlice.Base!.Value.Model];
@@ -80,8 +81,7 @@ internal static partial class SlicePlanner
         {
             var role = TensorNames.Classify(tensor.Name);
             if (role.Layer == null && role.Module != ModuleKind.Embeddings)
-                tensors.Add(PlanTensor(config, method, models, lastSlice, last, tensor.Name, _ => tensor.Name,
-                    config.Slices[last].LayerCount - 1, config.Slices[last].LayerCount, used));
+                tensors.Add(PlanTensor(config, method, models, lastSlice, last, tensor.Name, _ => tensor.Name, null, config.Slices[last].LayerCount, used));
         }
 
         var dropped = ImmutableArray.CreateBuilder<DroppedTensor>();

@@ -128,6 +128,35 @@ public sealed class GlobalTrimTests : IDisposable
     }
 
     [Fact]
+    public void BreadcrumbsCutsBothEndsOverTheModel()
+    {
+        var built = Build("""
+            merge_method: breadcrumbs
+            base_model: base
+            trim_scope: global
+            models:
+              - model: a
+                parameters: {weight: 1, density: 0.5, gamma: 0.1}
+              - model: b
+                parameters: {weight: 1, density: 0.5, gamma: 0.1}
+            """, "breadcrumbs");
+        try
+        {
+            var plan = GlobalTrimPass.Resolve(built.Plan, built.Models);
+            var magnitudes = Layout.SelectMany(l => Read("a", l.Name).Zip(Read("base", l.Name), (x, b) => Math.Abs(x - b))).OrderDescending().ToArray();
+            var n = magnitudes.Length;
+            var (keepTop, removeTop) = ((long)Math.Floor(0.5 * n) + (long)Math.Floor(0.1 * n), (long)Math.Floor(0.1 * n));
+            var band = ((TaskArithmeticSettings)plan.Tensors[0].Settings!).GlobalBands![0];
+            Assert.Equal(magnitudes[keepTop - 1], band.Keep.Threshold);
+            Assert.Equal(magnitudes[removeTop - 1], band.Outliers.Threshold);
+        }
+        finally
+        {
+            foreach (var m in built.Models) m.Dispose();
+        }
+    }
+
+    [Fact]
     public void DensityOneMeansNoTrimming()
     {
         var global = Merge(Ties("global", 1, 1), "global1");

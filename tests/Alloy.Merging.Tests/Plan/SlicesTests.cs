@@ -157,8 +157,8 @@ public sealed class SlicesTests : IDisposable
             Assert.Equal(Read(w, t.Name), Read(s, t.Name));
         using var a = Checkpoint.Open(_temp.Sub("a"));
         using var b = Checkpoint.Open(_temp.Sub("b"));
-        // mergekit's positions: the last layer and the post-layer tensors (final norm, lm_head) at t = 1, embeddings at t = 0.
-        foreach (var (name, weightA) in new[] { ("model.layers.3.self_attn.q_proj.weight", 0.9f), ("model.norm.weight", 0.9f), ("lm_head.weight", 0.9f), ("model.embed_tokens.weight", 0.2f) })
+        // mergekit's positions: the last layer at t = 1; tensors outside the layers (embeddings, final norm, lm_head) at t = 0.
+        foreach (var (name, weightA) in new[] { ("model.layers.3.self_attn.q_proj.weight", 0.9f), ("model.layers.0.self_attn.q_proj.weight", 0.2f), ("model.norm.weight", 0.2f), ("lm_head.weight", 0.2f), ("model.embed_tokens.weight", 0.2f) })
         {
             var expected = Read(a, name).Zip(Read(b, name), (x, y) => ((weightA * x) + (0.5f * y)) / (weightA + 0.5f)).ToArray();
             var actual = Read(s, name);
