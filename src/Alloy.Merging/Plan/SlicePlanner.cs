@@ -52,6 +52,7 @@ internal static partial class SlicePlanner
 
         // The layers, slice by slice: output layer `offset + i` merges layer start + i of every source.
         var offset = 0;
+        var origins = ImmutableArray.CreateBuilder<LayerOrigin>();
         for (var s = 0; s < config.Slices.Length; s++)
         {
             var slice = config.Slices[s];
@@ -65,6 +66,7 @@ internal static partial class SlicePlanner
                 if (names.Count == 0)
                     throw new AlloyInputException($"{slice.Sources[lead.SourceIndex].Position}: {leadModel.Path} has no tensors of layer {leadStart + i}, which layer_range {slice.Sources[lead.SourceIndex].LayerRange} includes");
                 var layer = i;
+                origins.Add(new LayerOrigin(lead.Model, leadStart + i));
                 foreach (var name in names)
                     tensors.Add(PlanTensor(config, method, models, slices[s], s, WithLayer(name, offset + i),
                         sourceIndex => WithLayer(name, slice.Sources[sourceIndex].LayerRange.Start + layer), layer, count, used));
@@ -91,7 +93,7 @@ internal static partial class SlicePlanner
                     dropped.Add(new DroppedTensor(new TensorSource(i, t.Name), TensorNames.Classify(t.Name).Layer is { } layer
                         ? $"layer {layer} is in no slice's layer_range for this model"
                         : "not needed: the output takes this tensor from another slice's models"));
-        var plan = new MergePlan([.. references.Select(r => r.ToString())], tensors.ToImmutable(), dropped.ToImmutable(), (ulong)(config.Options.Seed ?? 0), offset);
+        var plan = new MergePlan([.. references.Select(r => r.ToString())], tensors.ToImmutable(), dropped.ToImmutable(), (ulong)(config.Options.Seed ?? 0), origins.ToImmutable());
         plan.Validate();
         return plan;
     }

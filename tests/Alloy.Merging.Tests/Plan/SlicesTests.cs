@@ -12,7 +12,8 @@ namespace Alloy.Merging.Tests.Plan;
 public sealed class SlicesTests : IDisposable
 {
     private readonly TempFolder _temp = new();
-    private const string Config4 = """{"architectures":["Qwen3ForCausalLM"],"model_type":"qwen3","num_hidden_layers":4}""";
+    private static string Config4(string layerTypes) =>
+        $$"""{"architectures":["Qwen3ForCausalLM"],"model_type":"qwen3","num_hidden_layers":4,"layer_types":[{{layerTypes}}]}""";
 
     public SlicesTests()
     {
@@ -26,7 +27,9 @@ public sealed class SlicesTests : IDisposable
             }
             tensors.Add(("model.norm.weight", [4], TestModels.Random(4, seed + 9)));
             tensors.Add(("lm_head.weight", [11, 4], TestModels.Random(44, seed + 10)));
-            TestModels.Write(_temp.Sub(name), DType.F32, tensors, Config4);
+            TestModels.Write(_temp.Sub(name), DType.F32, tensors, Config4(name == "a"
+                ? "\"sliding_attention\",\"full_attention\",\"sliding_attention\",\"full_attention\""
+                : "\"full_attention\",\"sliding_attention\",\"full_attention\",\"full_attention\""));
         }
     }
 
@@ -88,6 +91,9 @@ public sealed class SlicesTests : IDisposable
         foreach (var (outName, from, inName) in expected)
             Assert.Equal(Read(from, inName), Read(output, outName));
         Assert.Equal(6, output.Config!.NumHiddenLayers);
+        // layer_types follows each output layer's source: a's layers 0-2, then b's layers 1-3.
+        var layerTypes = output.Config.Raw["layer_types"]!.AsArray().Select(n => n!.GetValue<string>());
+        Assert.Equal(["sliding_attention", "full_attention", "sliding_attention", "sliding_attention", "full_attention", "full_attention"], layerTypes);
 
         // Every input tensor is accounted for: a's layer 3, norm and lm_head and b's embeddings and layer 0 are dropped with a reason.
         using var log = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(target, MergedFolderWriter.LogFileName)));
