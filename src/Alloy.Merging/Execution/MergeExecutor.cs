@@ -60,6 +60,8 @@ public static class MergeExecutor
         if (models.Count != plan.Models.Length)
             throw new ArgumentException($"the plan has {plan.Models.Length} models, {models.Count} were given", nameof(models));
         CheckSources(plan, models);
+        // trim_scope: global needs one threshold per model over the whole model: a first pass before any tensor is merged.
+        plan = GlobalTrimPass.Resolve(plan, models, cancellation);
 
         var stopwatch = Stopwatch.StartNew();
         var count = plan.Tensors.Length;
@@ -177,6 +179,8 @@ public static class MergeExecutor
             throw new ArgumentException($"the plans have {first.Models.Length} models, {models.Count} were given", nameof(models));
         foreach (var plan in plans)
             CheckSources(plan, models);
+        // trim_scope: global thresholds come from their own streamed pass per plan, as in Run.
+        plans = [.. plans.Select(p => GlobalTrimPass.Resolve(p, models, cancellation))];
 
         var stopwatch = Stopwatch.StartNew();
         var poolCap = options.MaxMemoryBytes / 8;

@@ -34,7 +34,7 @@ public static class MergedFolderWriter
 
     /// <summary>
     /// Merges <paramref name="built"/> into <paramref name="target"/>: tensors in shards of at most
-    /// <paramref name="shardBytes"/>, config.json from the donor (torch_dtype set when every merged tensor has one dtype),
+    /// <paramref name="shardBytes"/>, config.json from the donor (torch_dtype set when every merged tensor has one dtype, num_hidden_layers and layer_types set from the plan's LayerOrigins),
     /// the donor's other side files (tokenizer, chat template, generation config) copied, and alloy_merge.json
     /// accounting for every tensor (merged, copied, dropped with its reason) with <paramref name="configText"/> recorded.
     /// With <c>sideFilesFrom</c>, that folder's <see cref="TokenizerSideFiles"/> replace the donor's. Nothing appears at
@@ -87,7 +87,7 @@ public static class MergedFolderWriter
                 var t = targets[i];
                 var staging = stagings[i].Path;
                 var donor = models[t.Donor];
-                WriteConfig(donor, t.Plan, staging);
+                WriteConfig(donor, models, t.Plan, staging);
                 foreach (var side in donor.SideFiles.Where(s => s != "config.json"))
                     File.Copy(Path.Combine(donor.Folder, side), Path.Combine(staging, side));
                 // Another model's tokenizer, chat template and generation config replace the donor's (same file names).
@@ -109,7 +109,7 @@ public static class MergedFolderWriter
         }
     }
 
-    private static void WriteConfig(Checkpoint donor, MergePlan plan, string folder)
+    private static void WriteConfig(Checkpoint donor, IReadOnlyList<Checkpoint> models, MergePlan plan, string folder)
     {
         if (donor.Config == null)
             return;
@@ -117,7 +117,31 @@ public static class MergedFolderWriter
         var dtypes = plan.Tensors.Where(t => t.IsMerge).Select(t => t.DType).Distinct().ToArray();
         if (dtypes.Length == 1)
             config["torch_dtype"] = dtypes[0].ToTorchName();
+        if (!plan.LayerOrigins.IsDefault)
+        {
+            // slices: the output stacks its own layers; per-layer lists follow each output layer's source layer.
+            config["num_hidden_layers"] = plan.LayerOrigins.Length;
+            foreach (var key in PerLayerConfigLists)
+                if (config[key] is JsonArray)
+                    config[key] = PerLayerList(key, models, plan);
+        }
         File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>config.json lists with one entry per layer (e.g. Qwen3's and Gemma's sliding/full attention pattern).</summary>
+    private static readonly string[] PerLayerConfigLists = ["layer_types"];
+
+    private static JsonArray PerLayerList(string key, IReadOnlyList<Checkpoint> models, MergePlan plan)
+    {
+        var list = new JsonArray();
+        foreach (var origin in plan.LayerOrigins)
+        {
+            var source = models[origin.Model];
+            if (source.Config?.Raw[key] is not JsonArray entries || origin.Layer >= entries.Count)
+                throw new AlloyInputException($"{source.Path}: config.json field '{key}' has no entry for layer {origin.Layer}; it must list every layer");
+            list.Add(entries[origin.Layer]?.DeepClone());
+        }
+        return list;
     }
 
     private static string Log(string configText, MergePlan plan, MergeResult result)

@@ -53,6 +53,9 @@ public sealed record PlannedTensor(
         new(name, dtype, shape, null, null, [source], null, note);
 }
 
+/// <summary>Output layer i is layer <paramref name="Layer"/> of plan model <paramref name="Model"/> (its slice's first source).</summary>
+public sealed record LayerOrigin(int Model, int Layer);
+
 /// <summary>An input tensor that does not reach the output, with the reason (nothing is dropped silently).</summary>
 public sealed record DroppedTensor(TensorSource Source, string Reason);
 
@@ -61,12 +64,17 @@ public sealed record DroppedTensor(TensorSource Source, string Reason);
 /// <param name="Tensors">Output tensors in the order they are written.</param>
 /// <param name="Dropped">Input tensors not used, each with a reason.</param>
 /// <param name="Seed">Seed of the random sparsifiers (DARE, DELLA).</param>
+/// <param name="LayerOrigins">For slices: configs, where each output layer comes from (its slice's first source); default otherwise.</param>
 public sealed record MergePlan(
     ImmutableArray<string> Models,
     ImmutableArray<PlannedTensor> Tensors,
     ImmutableArray<DroppedTensor> Dropped,
-    ulong Seed)
+    ulong Seed,
+    ImmutableArray<LayerOrigin> LayerOrigins = default)
 {
+    /// <summary>The output's number of layers when the plan sets it (slices: configs), else null (the donor's).</summary>
+    public int? LayerCount => LayerOrigins.IsDefault ? null : LayerOrigins.Length;
+
     /// <summary>Checks internal consistency: unique output names, inputs in range, merged outputs in a compute dtype.</summary>
     /// <exception cref="ArgumentException">The plan is inconsistent (a bug in the plan builder, not user input).</exception>
     public void Validate()

@@ -1,6 +1,6 @@
 // Turns a parsed merge config and the opened input checkpoints into a validated MergePlan: which
 // tensors are merged, copied or dropped (with reasons), with every parameter resolved per tensor.
-// It reads headers only; not a weight byte. The models: form is supported; slices: is refused for now.
+// It reads headers only; not a weight byte. Both the models: form and the slices: form (SlicePlanner) are planned here.
 using System.Collections.Immutable;
 using Alloy.Merging.Architectures;
 using Alloy.Merging.Config;
@@ -25,22 +25,25 @@ public static class PlanBuilder
     /// tried as given, then beside the config file) or, for a model written <c>org/name[@revision]</c> that is no
     /// local path, that reference text (a caller that can fetch hub models resolves it, e.g. with HubModelResolver). Output tensors follow the first input model's
     /// tensor list and order; tensors outside the scope are copied from <c>copy_from</c> (default: the
-    /// first input model).
+    /// first input model). A <c>slices:</c> config is planned as mergekit does: output layers are the slices in order,
+    /// output layer offset+i merging layer start+i of each source; embeddings are merged over the first slice's sources,
+    /// the other non-layer tensors over the last slice's; the donor is the first slice's first source and the plan's
+    /// <see cref="MergePlan.LayerCount"/> is the output layer count.
     /// </summary>
     /// <exception cref="AlloyInputException">A form or option not supported yet, a missing model or tensor, or mismatched shapes.</exception>
     public static BuiltPlan Build(MergeConfig config, Func<string, Checkpoint> open)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(open);
-        if (config.UsesSlices)
-            throw new AlloyInputException($"{config.Slices[0].Position}: slices: configs are parsed but alloy merge does not execute them yet; use models: (with Alloy's layers:/modules: scope for partial merges)");
         if (config.Tokenizer is { } tokenizer && tokenizer.Source.Kind != TokenizerSourceKind.Base)
             throw new AlloyInputException($"{config.SourceFile}: tokenizer policies other than the donor's tokenizer are not supported by alloy merge yet; remove tokenizer_source/tokenizer");
         if (config.ChatTemplate is { } template)
             throw new AlloyInputException($"{template.Position}: chat_template overrides are not supported by alloy merge yet; the donor's template is copied");
-        if (config.Options.TrimScope == Methods.TrimScope.Global || UsesGlobalTrim(config))
-            throw new AlloyInputException($"{config.SourceFile}: trim_scope: global needs a first pass over the model that alloy merge does not run yet; use trim_scope: tensor");
         var method = MergeMethodRegistry.Get(config.Method.Name, config.SourceFile);
+        if (config.Options.TrimScope == Methods.TrimScope.Global && !method.Parameters.Any(p => p.Name == "trim_scope"))
+            throw new AlloyInputException($"{config.SourceFile}: trim_scope: global applies to the magnitude-trimming methods (ties, breadcrumbs, breadcrumbs_ties, surgical, avg_override), not to {method.Name}; remove it");
+        if (config.UsesSlices)
+            return BuildSlices(config, method, open);
 
         var references = new List<ModelReference>();
         int IndexOf(ModelReference reference)
@@ -78,8 +81,29 @@ public static class PlanBuilder
         }
     }
 
-    private static bool UsesGlobalTrim(MergeConfig config) =>
-        config.Parameters.TryGetValue("trim_scope", out var value) && value.ResolveAt("", 0) is { IsText: true, Text: "global" };
+    private static BuiltPlan BuildSlices(MergeConfig config, IMergeMethod method, Func<string, Checkpoint> open)
+    {
+        // Models in order of first appearance over the slices' sources; the donor is the first slice's first source.
+        var references = new List<ModelReference>();
+        foreach (var slice in config.Slices)
+            foreach (var source in slice.Sources)
+                if (!references.Contains(source.Model))
+                    references.Add(source.Model);
+        var models = ImmutableArray.CreateBuilder<Checkpoint>(references.Count);
+        try
+        {
+            foreach (var reference in references)
+                models.Add(OpenModel(reference, config, open));
+            var plan = SlicePlanner.Plan(config, method, models.ToImmutable(), references);
+            return new BuiltPlan(plan, models.ToImmutable(), 0);
+        }
+        catch
+        {
+            foreach (var m in models)
+                m.Dispose();
+            throw;
+        }
+    }
 
     private static Checkpoint OpenModel(ModelReference reference, MergeConfig config, Func<string, Checkpoint> open)
     {
@@ -119,7 +143,7 @@ public static class PlanBuilder
         _ => null,
     };
 
-    private static MethodValue ToMethodValue(ParameterScalar scalar) =>
+    internal static MethodValue ToMethodValue(ParameterScalar scalar) =>
         scalar.IsBoolean ? MethodValue.Of(scalar.Boolean) : scalar.IsText ? MethodValue.Of(scalar.Text!) : MethodValue.Of(scalar.Number);
 
     private static MergePlan Plan(MergeConfig config, IMergeMethod method, ImmutableArray<Checkpoint> models,
@@ -165,6 +189,8 @@ public static class PlanBuilder
                         global[spec.Name] = ToMethodValue(value);
                     else if (spec.Name == "rescale_mode" && config.Options.RescaleMode is { } rescale)
                         global[spec.Name] = MethodValue.Of(rescale == Methods.RescaleMode.Inverse ? "inverse" : "l1");
+                    else if (spec.Name == "trim_scope" && config.Options.TrimScope is { } trim)
+                        global[spec.Name] = MethodValue.Of(trim == Methods.TrimScope.Global ? "global" : "tensor");
                 }
                 else
                 {
