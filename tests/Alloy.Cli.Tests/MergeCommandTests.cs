@@ -104,6 +104,12 @@ public sealed class MergeCommandTests : IDisposable
         Assert.All(log.GetProperty("tensors").EnumerateArray(), t => Assert.Equal("merged", t.GetProperty("action").GetString()));
         Assert.Equal(0, log.GetProperty("dropped").GetArrayLength());
         Assert.DoesNotContain(Directory.GetFileSystemEntries(_temp.Path), e => Path.GetFileName(e).StartsWith(".merged", StringComparison.Ordinal));
+        // The model card names the sources and the method, counts what was done and quotes the config.
+        var card = File.ReadAllText(Path.Combine(output, "README.md"));
+        Assert.StartsWith("---\nbase_model:\n", card, StringComparison.Ordinal);
+        Assert.Contains("- merge\n- alloy\n- 'linear'", card, StringComparison.Ordinal);
+        Assert.Contains($"{Layout.Length} output tensors: {Layout.Length} merged, 0 copied; 0 input tensors dropped.", card, StringComparison.Ordinal);
+        Assert.Contains("merge_method: linear", card, StringComparison.Ordinal);
     }
 
     [Fact]

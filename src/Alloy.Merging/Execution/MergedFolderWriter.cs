@@ -36,7 +36,8 @@ public static class MergedFolderWriter
     /// Merges <paramref name="built"/> into <paramref name="target"/>: tensors in shards of at most
     /// <paramref name="shardBytes"/>, config.json from the donor (torch_dtype set when every merged tensor has one dtype, num_hidden_layers and layer_types set from the plan's LayerOrigins),
     /// the donor's other side files (tokenizer, chat template, generation config) copied, and alloy_merge.json
-    /// accounting for every tensor (merged, copied, dropped with its reason) with <paramref name="configText"/> recorded.
+    /// accounting for every tensor (merged, copied, dropped with its reason) with <paramref name="configText"/> recorded,
+    /// and a model card README.md (front matter with the source models and the method, the counts, the config).
     /// With <c>sideFilesFrom</c>, that folder's <see cref="TokenizerSideFiles"/> replace the donor's. Nothing appears at
     /// <paramref name="target"/> until the folder is complete. The caller disposes the built models.
     /// </summary>
@@ -95,6 +96,7 @@ public static class MergedFolderWriter
                     foreach (var side in TokenizerSideFiles.Where(f => File.Exists(Path.Combine(from, f))))
                         File.Copy(Path.Combine(from, side), Path.Combine(staging, side), overwrite: true);
                 File.WriteAllText(Path.Combine(staging, LogFileName), Log(t.ConfigText, t.Plan, results[i]));
+                File.WriteAllText(Path.Combine(staging, "README.md"), ModelCard(t, results[i]));
             }
             foreach (var staging in stagings)
                 staging.Commit();
@@ -143,6 +145,31 @@ public static class MergedFolderWriter
         }
         return list;
     }
+
+    // A Hugging Face model card: front matter naming the source models and the merge, then what was done, so a merged
+    // folder uploaded as is says what it is. The numbers come from the merge result; nothing is claimed about quality.
+    private static string ModelCard(MergeTarget target, MergeResult result)
+    {
+        var plan = target.Plan;
+        var card = new StringBuilder();
+        card.Append("---\nbase_model:\n");
+        foreach (var model in plan.Models)
+            card.Append("- ").Append(Yaml(model)).Append('\n');
+        card.Append("library_name: transformers\ntags:\n- merge\n- alloy\n- ").Append(Yaml(target.MethodName)).Append("\n---\n\n");
+        card.Append("# Merged model\n\nMade by Alloy with the `").Append(target.MethodName).Append("` method from:\n\n");
+        foreach (var model in plan.Models)
+            card.Append("- `").Append(model).Append("`\n");
+        var merged = result.Tensors.Count(t => t.Action == "merged");
+        card.Append(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"\n{result.Tensors.Length} output tensors: {merged} merged, {result.Tensors.Length - merged} copied; {plan.Dropped.Length} input tensors dropped. "));
+        var nonFinite = result.Tensors.Sum(t => t.NonFiniteOutputs);
+        card.Append(nonFinite == 0 ? "No NaN or Inf in the output." : $"{nonFinite} NaN/Inf values in the output (see alloy_merge.json).");
+        card.Append(" Every tensor's action, sources and the dropped list are in `alloy_merge.json`.\n\n## Configuration\n\n```yaml\n")
+            .Append(target.ConfigText.TrimEnd()).Append("\n```\n");
+        return card.ToString();
+    }
+
+    private static string Yaml(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static string Log(string configText, MergePlan plan, MergeResult result)
     {
