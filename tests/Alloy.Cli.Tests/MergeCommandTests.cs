@@ -170,4 +170,29 @@ public sealed class MergeCommandTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("'nowhere' not found", result.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Chat_template_overrides_are_written_and_render()
+    {
+        var output = _temp.Sub("chatml");
+        var result = CliRunner.Run("merge", Config("chat_template: chatml"), "-o", output);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(Alloy.Merging.Plan.ChatTemplateResolver.ChatMl, File.ReadAllText(Path.Combine(output, "chat_template.jinja")));
+        var tokenizerConfig = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "tokenizer_config.json"))).RootElement;
+        Assert.Equal("instruct", tokenizerConfig.GetProperty("source").GetString());
+        Assert.Equal(Alloy.Merging.Plan.ChatTemplateResolver.ChatMl, tokenizerConfig.GetProperty("chat_template").GetString());
+        var messages = _temp.File("messages.json");
+        File.WriteAllText(messages, "[{\"role\": \"user\", \"content\": \"hi\"}]");
+        var rendered = CliRunner.Run("template", output, "--messages", messages);
+        Assert.True(rendered.ExitCode == 0, rendered.Stderr);
+        Assert.Equal("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n", rendered.Stdout);
+
+        // auto: the template most models share; with none among the inputs, the donor's files stay as they are.
+        var auto = _temp.Sub("auto");
+        Assert.Equal(0, CliRunner.Run("merge", Config("chat_template: auto"), "-o", auto).ExitCode);
+        Assert.False(File.Exists(Path.Combine(auto, "chat_template.jinja")));
+        var unshipped = CliRunner.Run("merge", Config("chat_template: alpaca"), "-o", _temp.Sub("alpaca"));
+        Assert.Equal(2, unshipped.ExitCode);
+        Assert.Contains("alpaca", unshipped.Stderr, StringComparison.Ordinal);
+    }
 }

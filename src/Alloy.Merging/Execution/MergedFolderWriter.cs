@@ -20,7 +20,8 @@ namespace Alloy.Merging.Execution;
 /// <param name="Overwrite">Whether an existing folder there may be replaced.</param>
 /// <param name="MethodName">The method named in the safetensors metadata.</param>
 /// <param name="SideFilesFrom">A folder whose tokenizer/template/generation files replace the donor's, or null.</param>
-public sealed record MergeTarget(MergePlan Plan, int Donor, string ConfigText, string Target, bool Overwrite, string MethodName, string? SideFilesFrom = null);
+/// <param name="ChatTemplate">A chat template that replaces the donor's (written as chat_template.jinja and into tokenizer_config.json), or null.</param>
+public sealed record MergeTarget(MergePlan Plan, int Donor, string ConfigText, string Target, bool Overwrite, string MethodName, string? SideFilesFrom = null, string? ChatTemplate = null);
 
 /// <summary>Runs a built plan into a model folder on disk.</summary>
 public static class MergedFolderWriter
@@ -46,7 +47,7 @@ public static class MergedFolderWriter
         long shardBytes, string methodName, IProgress<long>? progress = null, CancellationToken cancellation = default, string? sideFilesFrom = null)
     {
         ArgumentNullException.ThrowIfNull(built);
-        return WriteMany([new MergeTarget(built.Plan, built.Donor, configText, target, overwrite, methodName, sideFilesFrom)],
+        return WriteMany([new MergeTarget(built.Plan, built.Donor, configText, target, overwrite, methodName, sideFilesFrom, built.ChatTemplate)],
             built.Models, options, shardBytes, progress, cancellation)[0];
     }
 
@@ -95,6 +96,8 @@ public static class MergedFolderWriter
                 if (t.SideFilesFrom is { } from)
                     foreach (var side in TokenizerSideFiles.Where(f => File.Exists(Path.Combine(from, f))))
                         File.Copy(Path.Combine(from, side), Path.Combine(staging, side), overwrite: true);
+                if (t.ChatTemplate is { } template)
+                    WriteChatTemplate(staging, template);
                 File.WriteAllText(Path.Combine(staging, LogFileName), Log(t.ConfigText, t.Plan, results[i]));
                 File.WriteAllText(Path.Combine(staging, "README.md"), ModelCard(t, results[i]));
             }
@@ -109,6 +112,16 @@ public static class MergedFolderWriter
             foreach (var staging in stagings)
                 staging.Dispose();
         }
+    }
+
+    // chat_template.jinja (what transformers ≥ 4.43 and Alloy read first) and tokenizer_config.json's field (older readers).
+    private static void WriteChatTemplate(string folder, string template)
+    {
+        File.WriteAllText(Path.Combine(folder, "chat_template.jinja"), template);
+        var configPath = Path.Combine(folder, "tokenizer_config.json");
+        var config = File.Exists(configPath) ? JsonNode.Parse(File.ReadAllText(configPath)) as JsonObject ?? new JsonObject() : new JsonObject();
+        config["chat_template"] = template;
+        File.WriteAllText(configPath, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static void WriteConfig(Checkpoint donor, IReadOnlyList<Checkpoint> models, MergePlan plan, string folder)

@@ -15,7 +15,11 @@ namespace Alloy.Merging.Plan;
 /// <param name="Plan">The validated plan.</param>
 /// <param name="Models">Checkpoint i is plan model i (the caller disposes them).</param>
 /// <param name="Donor">The model whose config.json and side files the output takes (index into Models).</param>
-public sealed record BuiltPlan(MergePlan Plan, ImmutableArray<Checkpoint> Models, int Donor);
+public sealed record BuiltPlan(MergePlan Plan, ImmutableArray<Checkpoint> Models, int Donor)
+{
+    /// <summary>The chat template the output gets from the config's <c>chat_template</c>, or null to keep the donor's.</summary>
+    public string? ChatTemplate { get; init; }
+}
 
 /// <summary>Builds merge plans from configs.</summary>
 public static class PlanBuilder
@@ -37,8 +41,6 @@ public static class PlanBuilder
         ArgumentNullException.ThrowIfNull(open);
         if (config.Tokenizer is { } tokenizer && tokenizer.Source.Kind != TokenizerSourceKind.Base)
             throw new AlloyInputException($"{config.SourceFile}: tokenizer policies other than the donor's tokenizer are not supported by alloy merge yet; remove tokenizer_source/tokenizer");
-        if (config.ChatTemplate is { } template)
-            throw new AlloyInputException($"{template.Position}: chat_template overrides are not supported by alloy merge yet; the donor's template is copied");
         var method = MergeMethodRegistry.Get(config.Method.Name, config.SourceFile);
         if (config.Options.TrimScope == Methods.TrimScope.Global && !method.Parameters.Any(p => p.Name == "trim_scope"))
             throw new AlloyInputException($"{config.SourceFile}: trim_scope: global applies to the magnitude-trimming methods (ties, breadcrumbs, breadcrumbs_ties, surgical, avg_override), not to {method.Name}; remove it");
@@ -71,7 +73,8 @@ public static class PlanBuilder
             foreach (var reference in references)
                 models.Add(OpenModel(reference, config, open));
             var plan = Plan(config, method, models.ToImmutable(), inputs, baseIndex, copyFrom, references);
-            return new BuiltPlan(plan, models.ToImmutable(), inputs[0].Model);
+            var donor = inputs[0].Model;
+            return new BuiltPlan(plan, models.ToImmutable(), donor) { ChatTemplate = Template(config, models, donor) };
         }
         catch
         {
@@ -80,6 +83,10 @@ public static class PlanBuilder
             throw;
         }
     }
+
+    // The config's chat_template over the models, donor first (auto's ties go to the donor).
+    private static string? Template(MergeConfig config, IReadOnlyList<Checkpoint> models, int donor) =>
+        config.ChatTemplate is { } policy ? ChatTemplateResolver.Resolve(policy, [models[donor], .. models.Where((_, i) => i != donor)]) : null;
 
     private static BuiltPlan BuildSlices(MergeConfig config, IMergeMethod method, Func<string, Checkpoint> open)
     {
@@ -95,7 +102,7 @@ public static class PlanBuilder
             foreach (var reference in references)
                 models.Add(OpenModel(reference, config, open));
             var plan = SlicePlanner.Plan(config, method, models.ToImmutable(), references);
-            return new BuiltPlan(plan, models.ToImmutable(), 0);
+            return new BuiltPlan(plan, models.ToImmutable(), 0) { ChatTemplate = Template(config, models, 0) };
         }
         catch
         {
