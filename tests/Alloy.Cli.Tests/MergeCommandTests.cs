@@ -195,4 +195,26 @@ public sealed class MergeCommandTests : IDisposable
         Assert.Equal(2, unshipped.ExitCode);
         Assert.Contains("alpaca", unshipped.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Tokenizer_policies_run_when_the_vocabularies_agree_and_are_refused_when_they_differ()
+    {
+        void Tokenizer(string model, string extraToken) => File.WriteAllText(Path.Combine(_temp.Sub(model), "tokenizer.json"),
+            $$"""{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1{{extraToken}}}, "merges": []}, "added_tokens": []}""");
+        Tokenizer("instruct", "");
+        Tokenizer("thinking", "");
+        var union = CliRunner.Run("merge", Config("tokenizer_source: union"), "-o", _temp.Sub("union"));
+        Assert.True(union.ExitCode == 0, union.Stderr);
+        Assert.Contains("instruct", File.ReadAllText(Path.Combine(_temp.Sub("union"), "tokenizer_config.json")), StringComparison.Ordinal);
+        var named = CliRunner.Run("merge", Config("tokenizer_source: thinking"), "-o", _temp.Sub("named"));
+        Assert.True(named.ExitCode == 0, named.Stderr);
+        Assert.Contains("thinking", File.ReadAllText(Path.Combine(_temp.Sub("named"), "tokenizer_config.json")), StringComparison.Ordinal);
+
+        Tokenizer("thinking", ", \"c\": 2");
+        var differ = CliRunner.Run("merge", Config("tokenizer_source: union"), "-o", _temp.Sub("differ"));
+        Assert.Equal(2, differ.ExitCode);
+        Assert.Contains("permuted into one vocabulary", differ.Stderr, StringComparison.Ordinal);
+        Assert.Contains("2 tokens", differ.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp.Sub("differ")));
+    }
 }

@@ -47,7 +47,7 @@ public static class MergedFolderWriter
         long shardBytes, string methodName, IProgress<long>? progress = null, CancellationToken cancellation = default, string? sideFilesFrom = null)
     {
         ArgumentNullException.ThrowIfNull(built);
-        return WriteMany([new MergeTarget(built.Plan, built.Donor, configText, target, overwrite, methodName, sideFilesFrom, built.ChatTemplate)],
+        return WriteMany([new MergeTarget(built.Plan, built.Donor, configText, target, overwrite, methodName, sideFilesFrom ?? built.TokenizerFolder, built.ChatTemplate)],
             built.Models, options, shardBytes, progress, cancellation)[0];
     }
 

@@ -19,6 +19,9 @@ public sealed record BuiltPlan(MergePlan Plan, ImmutableArray<Checkpoint> Models
 {
     /// <summary>The chat template the output gets from the config's <c>chat_template</c>, or null to keep the donor's.</summary>
     public string? ChatTemplate { get; init; }
+
+    /// <summary>The folder whose tokenizer files the output takes (a <c>tokenizer_source</c> model), or null for the donor's.</summary>
+    public string? TokenizerFolder { get; init; }
 }
 
 /// <summary>Builds merge plans from configs.</summary>
@@ -39,8 +42,6 @@ public static class PlanBuilder
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(open);
-        if (config.Tokenizer is { } tokenizer && tokenizer.Source.Kind != TokenizerSourceKind.Base)
-            throw new AlloyInputException($"{config.SourceFile}: tokenizer policies other than the donor's tokenizer are not supported by alloy merge yet; remove tokenizer_source/tokenizer");
         var method = MergeMethodRegistry.Get(config.Method.Name, config.SourceFile);
         if (config.Options.TrimScope == Methods.TrimScope.Global && !method.Parameters.Any(p => p.Name == "trim_scope"))
             throw new AlloyInputException($"{config.SourceFile}: trim_scope: global applies to the magnitude-trimming methods (ties, breadcrumbs, breadcrumbs_ties, surgical, avg_override), not to {method.Name}; remove it");
@@ -74,7 +75,11 @@ public static class PlanBuilder
                 models.Add(OpenModel(reference, config, open));
             var plan = Plan(config, method, models.ToImmutable(), inputs, baseIndex, copyFrom, references);
             var donor = inputs[0].Model;
-            return new BuiltPlan(plan, models.ToImmutable(), donor) { ChatTemplate = Template(config, models, donor) };
+            return new BuiltPlan(plan, models.ToImmutable(), donor)
+            {
+                ChatTemplate = Template(config, models, donor),
+                TokenizerFolder = TokenizerPolicyCheck.Resolve(config, models, references),
+            };
         }
         catch
         {
@@ -102,7 +107,11 @@ public static class PlanBuilder
             foreach (var reference in references)
                 models.Add(OpenModel(reference, config, open));
             var plan = SlicePlanner.Plan(config, method, models.ToImmutable(), references);
-            return new BuiltPlan(plan, models.ToImmutable(), 0) { ChatTemplate = Template(config, models, 0) };
+            return new BuiltPlan(plan, models.ToImmutable(), 0)
+            {
+                ChatTemplate = Template(config, models, 0),
+                TokenizerFolder = TokenizerPolicyCheck.Resolve(config, models, references),
+            };
         }
         catch
         {
