@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Alloy.Analysis.Sweep;
 using Alloy.Tensors;
+using Alloy.Tensors.IO;
 
 namespace Alloy.Analysis.Reports;
 
@@ -100,7 +101,7 @@ public static partial class SweepReportWriter
         ReportContent content = Analyze(runDirectory, options ?? ReportOptions.Default);
 
         string csvPath = Path.Combine(runDirectory, "spectrum.csv");
-        WriteText(csvPath, SpectrumCsvWriter.ToCsv(content.Pareto));
+        AtomicFile.WriteAllText(csvPath, SpectrumCsvWriter.ToCsv(content.Pareto));
         string plotsDirectory = Path.Combine(runDirectory, "plots");
         Directory.CreateDirectory(plotsDirectory);
         var plots = ImmutableArray.CreateBuilder<string>();
@@ -115,8 +116,8 @@ public static partial class SweepReportWriter
         string html = Path.GetFullPath(htmlPath ?? Path.Combine(runDirectory, "report.html"));
         string markdown = Path.Combine(runDirectory, "report.md");
         if (Path.GetDirectoryName(html) is { Length: > 0 } htmlFolder) Directory.CreateDirectory(htmlFolder);
-        WriteText(html, HtmlReport.Render(content));
-        WriteText(markdown, MarkdownReport.Render(content, "plots/"));
+        AtomicFile.WriteAllText(html, HtmlReport.Render(content));
+        AtomicFile.WriteAllText(markdown, MarkdownReport.Render(content, "plots/"));
         return new ReportFiles(html, markdown, csvPath, plots.ToImmutable(), content.Spectrum.Points.Count, content.Missing);
     }
 
@@ -195,16 +196,9 @@ public static partial class SweepReportWriter
     {
         string png = Path.Combine(folder, pngName);
         string svg = Path.ChangeExtension(png, ".svg");
-        File.WriteAllBytes(png + ".tmp", plot.Png.ToArray());
-        File.Move(png + ".tmp", png, overwrite: true);
-        WriteText(svg, plot.Svg);
+        AtomicFile.WriteAllBytes(png, plot.Png.Span);
+        AtomicFile.WriteAllText(svg, plot.Svg);
         return [png, svg];
-    }
-
-    private static void WriteText(string path, string text)
-    {
-        File.WriteAllText(path + ".tmp", text, new UTF8Encoding(false));
-        File.Move(path + ".tmp", path, overwrite: true);
     }
 
     private static void RequireSafe(string name, string what, string runDirectory)

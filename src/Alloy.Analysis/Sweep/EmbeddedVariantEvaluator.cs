@@ -35,7 +35,7 @@ public sealed class EmbeddedVariantEvaluator(EmbeddedEvaluatorOptions options) :
         using var generator = EmbeddedGenerator.FromWeights(request.Weights, request.TokenizerFolder,
             new EmbeddedGeneratorOptions { MaxBatchSize = options.MaxBatchSize, Threads = options.Threads });
         var job = SweepEvaluationJob.Create(request, benchmark, generator.Defaults,
-            generator.ChatTemplateSource is { } source ? Evaluation.RunSettings.Sha256Hex(source) : "",
+            ServedModelFiles.HashTemplate(generator.ChatTemplateSource),
             generator.CountTokens, options.DefaultSamples, "embedded") with { MaxConcurrentRequests = options.MaxBatchSize };
         var outcome = await Evaluator.RunAsync(generator, job, request.RunDirectory, options.Progress, cancellation).ConfigureAwait(false);
         return VariantMetrics.ReadFile(outcome.MetricsPath);

@@ -1,13 +1,9 @@
 // The sweep's evaluator for the openai backend: each variant's model folder is served by a process started from the
 // spec's `serve:` template (one per variant, stopped when its benchmarks are done) or by the spec's endpoints, and
 // evaluated over HTTP by the harness. It writes no weights (the runner does) and analyses nothing.
-using Alloy.Evaluation;
 using Alloy.Evaluation.Benchmarks;
 using Alloy.Evaluation.Running;
 using Alloy.Inference.Backends;
-using Alloy.Inference.Sampling;
-using Alloy.Inference.Templates;
-using Alloy.Inference.Tokenization;
 using Alloy.Tensors;
 
 namespace Alloy.Analysis.Sweep;
@@ -61,24 +57,10 @@ public sealed class OpenAiVariantEvaluator(SweepSpec spec, OpenAiEvaluatorOption
                 : throw new AlloyInputException($"{spec.SourceFile}: backend.endpoints entry '{e}' is not a URL; expected e.g. http://gpu-a:8000/v1"), options.ConcurrencyPerEndpoint))];
             model = folder;
         }
-        Func<string, int>? count = null;
-        if (File.Exists(Path.Combine(request.TokenizerFolder, "tokenizer.json")))
-        {
-            var tokenizer = BpeTokenizer.Load(request.TokenizerFolder);
-            count = text => tokenizer.Encode(text, allowSpecial: true).Length;
-        }
-        string templateHash = "served";
-        try
-        {
-            templateHash = RunSettings.Sha256Hex(ChatTemplateLoader.Load(request.TokenizerFolder).Template.Source);
-        }
-        catch (AlloyInputException)
-        {
-            // No template in the folder: the server's own applies and cannot be hashed here.
-        }
+        var files = ServedModelFiles.Read(request.TokenizerFolder);
         var benchmark = BenchmarkLoader.Load(request.Benchmark.Name, options.DataDirectory, BenchmarkLoader.ParseGrader(request.Benchmark.Grader));
-        using var generator = new OpenAiGenerator(new OpenAiGeneratorOptions { Endpoints = endpoints, Model = model, CountTokens = count });
-        var job = SweepEvaluationJob.Create(request, benchmark, GenerationDefaults.Load(request.TokenizerFolder), templateHash, count, options.DefaultSamples, "openai")
+        using var generator = new OpenAiGenerator(new OpenAiGeneratorOptions { Endpoints = endpoints, Model = model, CountTokens = files.CountTokens });
+        var job = SweepEvaluationJob.Create(request, benchmark, files.Defaults, files.TemplateHash, files.CountTokens, options.DefaultSamples, "openai")
             with { SamplesPerRequest = 1, MaxConcurrentRequests = options.ConcurrencyPerEndpoint * endpoints.Count };
         var outcome = await Evaluator.RunAsync(generator, job, request.RunDirectory, options.Progress, cancellation).ConfigureAwait(false);
         return VariantMetrics.ReadFile(outcome.MetricsPath);

@@ -7,6 +7,7 @@ using Alloy.Merging.Architectures;
 using Alloy.Merging.Diff;
 using Alloy.Tensors;
 using Alloy.Tensors.Checkpoints;
+using Alloy.Tensors.IO;
 
 namespace Alloy.Analysis.Sweep;
 
@@ -88,9 +89,7 @@ public sealed record ParentDifference(ImmutableArray<LayerDifference> Layers, Im
             w.WriteEndArray();
             w.WriteEndObject();
         }
-        var path = Path.Combine(runDirectory, FileName);
-        File.WriteAllBytes(path + ".tmp", buffer.ToArray());
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllBytes(Path.Combine(runDirectory, FileName), buffer.ToArray());
     }
 
     /// <summary>Reads RUNDIR/parents-diff.json, or returns null when there is none.</summary>

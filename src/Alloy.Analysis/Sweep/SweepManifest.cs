@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Alloy.Tensors;
+using Alloy.Tensors.IO;
 
 namespace Alloy.Analysis.Sweep;
 
@@ -156,9 +157,7 @@ public sealed record SweepManifest(
     /// <summary>Writes sweep.json into <paramref name="runDirectory"/> through a temporary file and a rename.</summary>
     public void Write(string runDirectory)
     {
-        string path = Path.Combine(runDirectory, FileName);
-        File.WriteAllText(path + ".tmp", ToJson(), new UTF8Encoding(false));
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName), ToJson());
     }
 
     /// <summary>Reads RUNDIR/sweep.json.</summary>

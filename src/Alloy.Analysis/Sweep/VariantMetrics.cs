@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Alloy.Tensors;
+using Alloy.Tensors.IO;
 
 namespace Alloy.Analysis.Sweep;
 
@@ -137,9 +138,7 @@ public sealed record VariantMetrics(
     public void WriteFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, ToJson(), new UTF8Encoding(false));
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, ToJson());
     }
 
     private static double? Num(JsonObject o, string field, string where)

@@ -2,13 +2,10 @@
 // OpenAI-compatible endpoints, resumably. Parsing, progress and printing only; the loop is Evaluation's Evaluator.
 using System.CommandLine;
 using System.Globalization;
-using Alloy.Evaluation;
 using Alloy.Evaluation.Benchmarks;
 using Alloy.Evaluation.Running;
 using Alloy.Inference.Backends;
 using Alloy.Inference.Sampling;
-using Alloy.Inference.Tokenization;
-using Alloy.Inference.Templates;
 using Alloy.Tensors;
 using Spectre.Console;
 
@@ -72,7 +69,7 @@ internal static class EvalCommand
                         throw new AlloyInputException("--endpoint needs --backend openai; the embedded backend runs the model in this process");
                     var embedded = EmbeddedGenerator.Open(ModelArgument.Resolve(modelName, stderr), new EmbeddedGeneratorOptions { MaxBatchSize = perEndpoint, Threads = parse.GetValue(threads) });
                     (generator, lifetime, count, defaults) = (embedded, embedded, embedded.CountTokens, embedded.Defaults);
-                    templateHash = embedded.ChatTemplateSource is { } source ? RunSettings.Sha256Hex(source) : "";
+                    templateHash = ServedModelFiles.HashTemplate(embedded.ChatTemplateSource);
                     (inFlight, perRequest) = (perEndpoint, 4);
                     break;
                 case "openai":
@@ -83,26 +80,8 @@ internal static class EvalCommand
                         ? new OpenAiEndpoint(uri, perEndpoint)
                         : throw new AlloyInputException($"--endpoint '{u}' is not an http(s) URL; expected e.g. http://gpu-a:8000/v1")).ToArray();
                     var folder = parse.GetValue(tokenizer) is { } t ? ModelArgument.Resolve(t, stderr) : Directory.Exists(modelName) ? modelName : null;
-                    count = null;
-                    templateHash = "served";
-                    defaults = GenerationDefaults.None;
-                    if (folder is not null)
-                    {
-                        if (File.Exists(Path.Combine(folder, "tokenizer.json")))
-                        {
-                            var bpe = BpeTokenizer.Load(folder);
-                            count = text => bpe.Encode(text, allowSpecial: true).Length;
-                        }
-                        defaults = GenerationDefaults.Load(folder);
-                        try
-                        {
-                            templateHash = RunSettings.Sha256Hex(ChatTemplateLoader.Load(folder).Template.Source);
-                        }
-                        catch (AlloyInputException)
-                        {
-                            // No local template: the server's own is used and cannot be hashed here.
-                        }
-                    }
+                    var served = ServedModelFiles.Read(folder);
+                    (count, templateHash, defaults) = (served.CountTokens, served.TemplateHash, served.Defaults);
                     var openAi = new OpenAiGenerator(new OpenAiGeneratorOptions
                     {
                         Endpoints = endpoints,

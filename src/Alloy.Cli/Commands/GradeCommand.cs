@@ -6,6 +6,7 @@ using System.Text.Json;
 using Alloy.Evaluation.Benchmarks;
 using Alloy.Evaluation.Grading;
 using Alloy.Tensors;
+using Alloy.Tensors.IO;
 
 namespace Alloy.Cli.Commands;
 
@@ -30,8 +31,8 @@ internal static class GradeCommand
             if (parse.GetValue(output) is { } folder)
             {
                 Directory.CreateDirectory(folder);
-                MetricsFile.WriteAtomically(Path.Combine(folder, MetricsFile.FileName), metrics + "\n");
-                MetricsFile.WriteAtomically(Path.Combine(folder, "verdicts.jsonl"), string.Concat(report.Responses.Select(r => VerdictLine(r) + "\n")));
+                AtomicFile.WriteAllText(Path.Combine(folder, MetricsFile.FileName), metrics + "\n");
+                AtomicFile.WriteAllText(Path.Combine(folder, "verdicts.jsonl"), string.Concat(report.Responses.Select(r => VerdictLine(r) + "\n")));
             }
             var m = report.Metrics;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,

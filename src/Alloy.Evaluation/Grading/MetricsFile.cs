@@ -1,5 +1,5 @@
-// Formats and writes metrics.json (DESIGN.md's schema) from a MetricsSummary. Formatting and file I/O only; the numbers
-// come from ResponseGrading.
+// Formats metrics.json (DESIGN.md's schema) from a MetricsSummary. Formatting only; the numbers come from
+// ResponseGrading, and callers write the text with AtomicFile.
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -87,28 +87,5 @@ public static class MetricsFile
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> through a temporary file in the same folder, then a rename.</summary>
-    public static void WriteAtomically(string path, string text)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                file.Write(Encoding.UTF8.GetBytes(text));
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
     }
 }

@@ -8,6 +8,7 @@ using Alloy.Evaluation.Graders;
 using Alloy.Evaluation.Grading;
 using Alloy.Inference.Backends;
 using Alloy.Tensors;
+using Alloy.Tensors.IO;
 
 namespace Alloy.Evaluation.Running;
 
@@ -96,7 +97,7 @@ public static class Evaluator
         var samplesPath = Path.Combine(runDirectory, SamplesFileName);
         store.ExportSamplesJsonl(samplesPath);
         var metricsPath = Path.Combine(runDirectory, MetricsFile.FileName);
-        MetricsFile.WriteAtomically(metricsPath, MetricsFile.ToJson(report.Metrics, job.Model, job.Benchmark.Name, SettingsJson(job)) + "\n");
+        AtomicFile.WriteAllText(metricsPath, MetricsFile.ToJson(report.Metrics, job.Model, job.Benchmark.Name, SettingsJson(job)) + "\n");
         return new EvaluationOutcome(report, generated, reused, tokens, clock.Elapsed, metricsPath, samplesPath);
     }
 

@@ -72,14 +72,8 @@ public static class MergeExecutor
 
         // Arrays kept for reuse get an eighth of the budget per pool; tensors in flight get the rest, so the two together
         // stay within the budget.
-        // The pools live as long as the process so that repeated merges (sweeps) reuse the arrays instead of leaving them
-        // to the GC; one run at a time sets their cap.
-        var poolCap = options.MaxMemoryBytes / 8;
-        RunLock.Wait(cancellation);
-        var pools = SharedPools;
-        pools.Floats.RetainLimit = poolCap;
-        pools.Bytes.RetainLimit = poolCap;
-        var scheduleBudget = options.MaxMemoryBytes - (2 * poolCap);
+        var pools = AcquirePools(options, cancellation);
+        var scheduleBudget = options.MaxMemoryBytes - (2 * PoolCap(options));
         var tasks = new Task<Computed>?[count];
         var outcomes = ImmutableArray.CreateBuilder<TensorOutcome>(count);
         long reserved = 0, peak = 0, read = 0, written = 0;
@@ -183,11 +177,7 @@ public static class MergeExecutor
         plans = [.. plans.Select(p => GlobalTrimPass.Resolve(p, models, cancellation))];
 
         var stopwatch = Stopwatch.StartNew();
-        var poolCap = options.MaxMemoryBytes / 8;
-        RunLock.Wait(cancellation);
-        var pools = SharedPools;
-        pools.Floats.RetainLimit = poolCap;
-        pools.Bytes.RetainLimit = poolCap;
+        var pools = AcquirePools(options, cancellation);
         var outcomes = plans.Select(p => ImmutableArray.CreateBuilder<TensorOutcome>(p.Tensors.Length)).ToArray();
         var read = new long[plans.Count];
         var written = new long[plans.Count];
@@ -294,6 +284,18 @@ public static class MergeExecutor
 
     // Runs in one process take turns on the shared pools (and on the cores).
     private static readonly SemaphoreSlim RunLock = new(1, 1);
+
+    private static long PoolCap(ExecutionOptions options) => options.MaxMemoryBytes / 8;
+
+    // The pools live as long as the process so that repeated merges (sweeps) reuse the arrays instead of leaving them to
+    // the GC; one run at a time (RunLock, released by the caller) sets their cap.
+    private static Pools AcquirePools(ExecutionOptions options, CancellationToken cancellation)
+    {
+        RunLock.Wait(cancellation);
+        SharedPools.Floats.RetainLimit = PoolCap(options);
+        SharedPools.Bytes.RetainLimit = PoolCap(options);
+        return SharedPools;
+    }
 
     /// <summary>One computed tensor: its output bytes in a pooled array (the first Length bytes), its outcome and the bytes read.</summary>
     private sealed record Computed(byte[] Bytes, int Length, TensorOutcome Outcome, long Read);

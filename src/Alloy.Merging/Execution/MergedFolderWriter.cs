@@ -26,10 +26,6 @@ public sealed record MergeTarget(MergePlan Plan, int Donor, string ConfigText, s
 /// <summary>Runs a built plan into a model folder on disk.</summary>
 public static class MergedFolderWriter
 {
-    /// <summary>The files <c>sideFilesFrom</c> supplies: tokenizer, chat template and generation config.</summary>
-    public static readonly string[] TokenizerSideFiles =
-        ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja", "generation_config.json", "vocab.json", "merges.txt", "added_tokens.json"];
-
     /// <summary>The merge log's file name inside the output folder.</summary>
     public const string LogFileName = "alloy_merge.json";
 
@@ -39,7 +35,7 @@ public static class MergedFolderWriter
     /// the donor's other side files (tokenizer, chat template, generation config) copied, and alloy_merge.json
     /// accounting for every tensor (merged, copied, dropped with its reason) with <paramref name="configText"/> recorded,
     /// and a model card README.md (front matter with the source models and the method, the counts, the config).
-    /// With <c>sideFilesFrom</c>, that folder's <see cref="TokenizerSideFiles"/> replace the donor's. Nothing appears at
+    /// With <c>sideFilesFrom</c>, that folder's side files (<see cref="Checkpoint.KnownSideFiles"/>) replace the donor's. Nothing appears at
     /// <paramref name="target"/> until the folder is complete. The caller disposes the built models.
     /// </summary>
     /// <exception cref="AlloyInputException">The target exists and <paramref name="overwrite"/> is false, or an input is bad.</exception>
@@ -94,7 +90,7 @@ public static class MergedFolderWriter
                     File.Copy(Path.Combine(donor.Folder, side), Path.Combine(staging, side));
                 // Another model's tokenizer, chat template and generation config replace the donor's (same file names).
                 if (t.SideFilesFrom is { } from)
-                    foreach (var side in TokenizerSideFiles.Where(f => File.Exists(Path.Combine(from, f))))
+                    foreach (var side in Checkpoint.KnownSideFiles.Where(f => File.Exists(Path.Combine(from, f))))
                         File.Copy(Path.Combine(from, side), Path.Combine(staging, side), overwrite: true);
                 if (t.ChatTemplate is { } template)
                     WriteChatTemplate(staging, template);
