@@ -1,5 +1,7 @@
 // Console plumbing shared by the verbs: a Spectre console over a given writer, and progress bars
 // that show only on an interactive terminal (never in redirected output or tests).
+using System.Globalization;
+using Alloy.Evaluation.Running;
 using Spectre.Console;
 
 namespace Alloy.Cli;
@@ -76,5 +78,24 @@ internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
     {
         lock (_gate)
             report(value);
+    }
+}
+
+/// <summary>Progress of an evaluation's samples as plain lines (redirected output, tests, and under each sweep pair).</summary>
+internal static class SampleProgress
+{
+    /// <summary>A progress sink that prints one line per 10 % of a run's samples (samples, reused, tok/s, ETA).</summary>
+    public static IProgress<EvaluationProgress> Lines(TextWriter stderr, string indent)
+    {
+        var lastDecile = -1;
+        var lastTotal = -1;
+        return new InlineProgress<EvaluationProgress>(p =>
+        {
+            var decile = p.Total == 0 ? 10 : 10 * p.Done / p.Total;
+            if (decile == lastDecile && p.Total == lastTotal) return;
+            (lastDecile, lastTotal) = (decile, p.Total);
+            var eta = p.Eta is TimeSpan t ? $", ETA {t:hh\\:mm\\:ss}" : "";
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{indent}{p.Done}/{p.Total} samples ({p.Reused} reused), {p.TokensPerSecond:0} tok/s{eta}"));
+        });
     }
 }

@@ -146,22 +146,7 @@ internal static class EvalCommand
                 }).ConfigureAwait(false);
             return outcome!;
         }
-        var lines = SampleLines(stderr, "  ");
+        var lines = SampleProgress.Lines(stderr, "  ");
         return await Evaluator.RunAsync(generator, job, runDirectory, lines, cancellation).ConfigureAwait(false);
-    }
-
-    /// <summary>A progress sink that prints one line per 10 % of a run's samples (samples, reused, tok/s, ETA).</summary>
-    internal static IProgress<EvaluationProgress> SampleLines(TextWriter stderr, string indent)
-    {
-        var lastDecile = -1;
-        var lastTotal = -1;
-        return new InlineProgress<EvaluationProgress>(p =>
-        {
-            var decile = p.Total == 0 ? 10 : 10 * p.Done / p.Total;
-            if (decile == lastDecile && p.Total == lastTotal) return;
-            (lastDecile, lastTotal) = (decile, p.Total);
-            var eta = p.Eta is TimeSpan t ? $", ETA {t:hh\\:mm\\:ss}" : "";
-            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{indent}{p.Done}/{p.Total} samples ({p.Reused} reused), {p.TokensPerSecond:0} tok/s{eta}"));
-        });
     }
 }

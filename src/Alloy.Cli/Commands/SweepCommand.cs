@@ -38,8 +38,8 @@ internal static class SweepCommand
                 throw new AlloyInputException($"--max-batch {parse.GetValue(maxBatch)} is invalid: use at least 1");
             var data = parse.GetValue(dataDir) ?? BenchmarkLoader.DefaultDataDirectory();
             var chosen = evaluator?.Invoke(parsed) ?? (parsed.Backend.Type == "embedded"
-                ? new EmbeddedVariantEvaluator(new EmbeddedEvaluatorOptions(data, MaxBatchSize: parse.GetValue(maxBatch), Threads: parse.GetValue(threads), Progress: EvalCommand.SampleLines(stderr, "    ")))
-                : new OpenAiVariantEvaluator(parsed, new OpenAiEvaluatorOptions(data, Progress: EvalCommand.SampleLines(stderr, "    "))));
+                ? new EmbeddedVariantEvaluator(new EmbeddedEvaluatorOptions(data, MaxBatchSize: parse.GetValue(maxBatch), Threads: parse.GetValue(threads), Progress: SampleProgress.Lines(stderr, "    ")))
+                : new OpenAiVariantEvaluator(parsed, new OpenAiEvaluatorOptions(data, Progress: SampleProgress.Lines(stderr, "    "))));
             var progress = new InlineProgress<SweepProgress>(p =>
             {
                 if (p.CurrentVariant is null) return;
