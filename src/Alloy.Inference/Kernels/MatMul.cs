@@ -80,38 +80,70 @@ public static unsafe class MatMul
     private static void MultiplyBf16Vector(byte* weights, int rows, int cols, float* x, float* y, VectorWidth width)
     {
         var pairs = cols / 2;
-        var split = System.Buffers.ArrayPool<float>.Shared.Rent(2 * pairs);
+        var half = SplitHalf(pairs);
+        var buffer = System.Buffers.ArrayPool<float>.Shared.Rent(SplitLength(1, pairs));
         try
         {
-            for (var k = 0; k < pairs; k++)
+            fixed (float* b = buffer)
             {
-                split[k] = x[2 * k];
-                split[pairs + k] = x[2 * k + 1];
-            }
-            fixed (float* evenOdd = split)
-            {
-                nint w = (nint)weights, xp = (nint)x, yp = (nint)y, sp = (nint)evenOdd;
+                var even = Split(x, 1, cols, b);
+                nint w = (nint)weights, xp = (nint)x, yp = (nint)y, ep = (nint)even, op = (nint)(even + half);
                 RowParallel.For(rows, cols, 2, (start, end) =>
                 {
                     var rowBytes = (nint)cols * 2;
                     for (var r = start; r < end; r++)
                         ((float*)yp)[r] = width == VectorWidth.Vector512
-                            ? DotBf16PairsVector512((byte*)w + r * rowBytes, (float*)xp, (float*)sp, pairs, cols)
-                            : DotBf16PairsVector256((byte*)w + r * rowBytes, (float*)xp, (float*)sp, pairs, cols);
+                            ? DotBf16PairsVector512((byte*)w + r * rowBytes, (float*)xp, (float*)ep, (float*)op, pairs, cols)
+                            : DotBf16PairsVector256((byte*)w + r * rowBytes, (float*)xp, (float*)ep, (float*)op, pairs, cols);
                 });
             }
         }
         finally
         {
-            System.Buffers.ArrayPool<float>.Shared.Return(split);
+            System.Buffers.ArrayPool<float>.Shared.Return(buffer);
         }
     }
 
-    /// <summary>Σ w[i]·x[i] over one bf16 row, with x also given split: even[k] = x[2k], odd[k] = x[2k+1] (odd = even + pairs).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static float DotBf16PairsVector512(byte* row, float* x, float* even, int pairs, int cols)
+    /// <summary>
+    /// Floats from a token's even half to its odd half in a split buffer (and half a token's stride): pairs rounded up to
+    /// 16, so that every half starts a 64-byte line, plus one more line, so that the 8 tokens' halves a tile reads together
+    /// fall in different L1 sets (with widths of 2 KB multiples they would all be 4 KB apart and share one set).
+    /// </summary>
+    internal static int SplitHalf(int pairs) => ((pairs + 15) & ~15) + 16;
+
+    /// <summary>Floats to rent for <see cref="Split"/> of <paramref name="tokens"/> rows (with room to align the start).</summary>
+    internal static int SplitLength(int tokens, int pairs) => tokens * 2 * SplitHalf(pairs) + 16;
+
+    /// <summary>
+    /// Writes x [tokens, cols] split per token into even[k] = x[2k] and odd[k] = x[2k + 1] (the odd column of an odd cols
+    /// is left out), token t's even half at base + 2·t·<see cref="SplitHalf"/>, its odd half <see cref="SplitHalf"/> floats
+    /// later; returns base, the first 64-byte boundary in <paramref name="buffer"/> (which holds
+    /// <see cref="SplitLength"/> floats and must stay pinned while the split is used). Unaligned activations cost the
+    /// multi-row tiles more than half their speed: every 512-bit load would straddle two cache lines.
+    /// </summary>
+    internal static float* Split(float* x, int tokens, int cols, float* buffer)
     {
-        var odd = even + pairs;
+        var pairs = cols / 2;
+        var half = SplitHalf(pairs);
+        var start = (float*)(((nint)buffer + 63) & ~(nint)63);
+        for (var t = 0; t < tokens; t++)
+        {
+            var source = x + (nint)t * cols;
+            var even = start + (nint)t * 2 * half;
+            var odd = even + half;
+            for (var k = 0; k < pairs; k++)
+            {
+                even[k] = source[2 * k];
+                odd[k] = source[2 * k + 1];
+            }
+        }
+        return start;
+    }
+
+    /// <summary>Σ w[i]·x[i] over one bf16 row, with x also given split: even[k] = x[2k], odd[k] = x[2k+1].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static float DotBf16PairsVector512(byte* row, float* x, float* even, float* odd, int pairs, int cols)
+    {
         var lanes = (uint*)row;
         var mask = Vector512.Create(0xFFFF0000u);
         var acc0 = Vector512<float>.Zero;
@@ -131,9 +163,8 @@ public static unsafe class MatMul
 
     /// <summary>256-bit form of <see cref="DotBf16PairsVector512"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static float DotBf16PairsVector256(byte* row, float* x, float* even, int pairs, int cols)
+    internal static float DotBf16PairsVector256(byte* row, float* x, float* even, float* odd, int pairs, int cols)
     {
-        var odd = even + pairs;
         var lanes = (uint*)row;
         var mask = Vector256.Create(0xFFFF0000u);
         var acc0 = Vector256<float>.Zero;

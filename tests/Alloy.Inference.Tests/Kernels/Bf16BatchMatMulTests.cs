@@ -1,5 +1,5 @@
-// The batched bf16 product (4-row register tiles) against the scalar twin for every batch size 2–16 and odd
-// shapes that leave row tails (rows % 4), token tails (B % 4, B % 2), pair tails (cols/2 % 16) and an odd column.
+// The batched bf16 product (2 × 8 and 4-row register tiles, panels and column blocks) against the scalar twin for every
+// batch size 2–16 and odd shapes that leave row tails (rows % 4), token tails (B % 8, % 4, % 2), pair tails and an odd column.
 using Alloy.Inference.Kernels;
 using Alloy.Tensors;
 using Alloy.Tensors.Conversions;
@@ -19,6 +19,8 @@ public class Bf16BatchMatMulTests
         data.Add(301, 515, 8);              // rows split over threads in multiples of 4
         data.Add(130, 1024, 16);            // the hidden size of the benchmark model
         data.Add(66, 3073, 11);
+        data.Add(1030, 1056, 9);            // more than one 128-row panel per thread, 2 column blocks (512 + 16 pairs)
+        data.Add(1030, 2051, 16);           // 2 token blocks of 8 reuse each panel; 3 column blocks and an odd column
         return data;
     }
 
