@@ -1,5 +1,5 @@
-// Splits a kernel's output rows into contiguous chunks run on the thread pool. Small jobs run inline
-// on the caller's thread; this is the only place kernels touch threads.
+// Splits a kernel's output rows into contiguous chunks run on the kernel team (or the thread pool when the team is
+// busy). Small jobs run inline on the caller's thread; this and KernelTeam are the only places kernels touch threads.
 namespace Alloy.Inference.Kernels;
 
 /// <summary>Runs a row-range body over [0, rows) in parallel chunks.</summary>
@@ -20,7 +20,8 @@ internal static class RowParallel
     /// <summary>
     /// Calls <paramref name="body"/>(start, end) over disjoint chunks covering [0, rows). Chunk starts are
     /// multiples of <paramref name="alignment"/>. <paramref name="workPerRow"/> sizes the split; the body
-    /// must only write rows in its range. One delegate is allocated per call by the caller's lambda.
+    /// must only write rows in its range. One delegate is allocated per call by the caller's lambda. The first exception
+    /// a chunk throws is rethrown (on the thread pool path, wrapped in an AggregateException).
     /// </summary>
     public static void For(int rows, long workPerRow, int alignment, Action<int, int> body)
     {
@@ -35,10 +36,12 @@ internal static class RowParallel
         var rowsPerChunk = (rows + chunks - 1) / chunks;
         rowsPerChunk = (rowsPerChunk + alignment - 1) / alignment * alignment;
         chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, chunk =>
+        void Chunk(int chunk)
         {
             var start = chunk * rowsPerChunk;
             body(start, Math.Min(rows, start + rowsPerChunk));
-        });
+        }
+        if (!KernelTeam.Shared.TryRun(chunks, threads, Chunk))
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Chunk);
     }
 }
