@@ -75,9 +75,12 @@ internal static class DecodeBenchmark
         using var model = TransformerModel.Load(new InMemoryWeightSource(config, tensors, "generated model"));
         var bytesPerToken = model.Weights.BytesPerToken;
 
+        // The bandwidth of this VM drifts between runs and within one (other tenants share the memory controller), so it
+        // is measured again right before every single-stream round, and each round's rate is set against its own bound.
         var bandwidth = 0.0;
         for (var r = 0; r < 3; r++)
             bandwidth = Math.Max(bandwidth, StreamingRead(buffers));
+        var roundBandwidths = new List<double>();
 
         var random = new Random(1);
         var prompt = Enumerable.Range(0, promptTokens).Select(_ => random.Next(vocab)).ToArray();
@@ -107,6 +110,7 @@ internal static class DecodeBenchmark
         var batchRates = new List<double>();
         for (var round = 0; round < rounds; round++)
         {
+            roundBandwidths.Add(Math.Max(StreamingRead(buffers), StreamingRead(buffers)));
             for (var k = 0; k < kvTypes.Length; k++)
             {
                 var cache = prefilledCaches[k].Fork();
@@ -147,22 +151,61 @@ internal static class DecodeBenchmark
             Console.WriteLine($"KV cache {kvTypes[k]}: prefill {promptTokens} tokens in {prefillSeconds[k]:F2} s = {promptTokens / prefillSeconds[k]:F1} tok/s; "
                 + $"KV {prefilledCaches[k].BytesPerPosition / 1e3:F1} kB per position, {kvBytes / 1e6:F1} MB read per token at context {context:F0}");
             Console.WriteLine($"decode ({kvTypes[k]} KV):  {rate:F2} tok/s (best of {rounds} rounds; all: {Rates(singleRates[k])}); bandwidth bound {bound:F2} tok/s; ratio {rate / bound:F3}");
+            var roundRatios = singleRates[k].Select((r, i) => r / (roundBandwidths[i] / (bytesPerToken + kvBytes))).ToList();
+            Console.WriteLine($"decode ({kvTypes[k]} KV), each round against the bandwidth read just before it ({Rates(roundBandwidths.Select(b => b / 1e9).ToList())} GB/s): "
+                + $"ratios {string.Join(", ", roundRatios.Select(r => r.ToString("F3", CultureInfo.InvariantCulture)))}; median {Median(roundRatios):F3}");
         }
         if (batch > 1)
         {
             var aggregate = batchRates.Max();
             Console.WriteLine($"batch {batch} decode: {aggregate:F2} tok/s aggregate (best of {rounds} rounds; all: {Rates(batchRates)}; {aggregate / batch:F2} steps/s); ratio to single stream {aggregate / tokensPerSecond:F2}");
-            KernelRatio([.. Enumerable.Range(0, layers).Select(l => raw[$"model.layers.{l}.mlp.gate_proj.weight"])], intermediate, hidden, batch);
+            var fmaPeak = FmaPeak();
+            var weightsPerToken = bytesPerToken / 2.0;
+            var computeBound = fmaPeak / weightsPerToken;
+            Console.WriteLine($"FMA peak ({Environment.ProcessorCount} threads, registers only): {fmaPeak / 1e9:F1} GFMA/s; "
+                + $"batched decode needs {weightsPerToken / 1e6:F0} M multiply-adds per token, so at most {computeBound:F1} tok/s aggregate "
+                + $"= {computeBound / tokensPerSecond:F2}× the best single stream; batch {batch} reaches {aggregate / computeBound:F3} of it");
+            var pairRatios = batchRates.Select((r, i) => r / singleRates[0][i]).ToList();
+            Console.WriteLine($"batch {batch} ÷ single stream, round by round: {string.Join(", ", pairRatios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}; median {Median(pairRatios):F2}");
+            KernelShapes(raw, layers, hidden, intermediate, heads * headDim, kvHeads * headDim, vocab, batch);
         }
         return 0;
     }
 
     /// <summary>
-    /// The matrix kernel alone on [rows, cols] bf16 matrices (every layer's gate_proj in turn, so that weights come from
-    /// memory as in decode, not from L3): best time per call of 1 row and of B rows over many alternating short runs
-    /// (robust to other jobs on the cores), and the per-row speedup B gives.
+    /// The matrix kernel alone, per projection shape of the model (every layer's matrix of that name in turn, so that
+    /// weights come from memory as in decode, not from L3; the output head once): best time per call of 1 row and of
+    /// B rows over alternating short runs (robust to other jobs on the cores), the per-row speedup B gives, and the sum
+    /// over the model of the B-row times, i.e. what the matrix products alone cost per batched step.
     /// </summary>
-    private static void KernelRatio(byte[][] matrices, int rows, int cols, int batch)
+    private static void KernelShapes(Dictionary<string, byte[]> raw, int layers, int hidden, int intermediate, int queryWidth, int kvWidth, int vocab, int batch)
+    {
+        var shapes = new (string Name, int Rows, int Cols)[]
+        {
+            ("self_attn.q_proj", queryWidth, hidden), ("self_attn.k_proj", kvWidth, hidden), ("self_attn.v_proj", kvWidth, hidden),
+            ("self_attn.o_proj", hidden, queryWidth), ("mlp.gate_proj", intermediate, hidden), ("mlp.up_proj", intermediate, hidden),
+            ("mlp.down_proj", hidden, intermediate), ("output head (tied embedding)", vocab, hidden),
+        };
+        double stepOne = 0, stepMany = 0;
+        Console.WriteLine($"kernel alone per shape (best of rounds; B = {batch}):");
+        foreach (var (name, rows, cols) in shapes)
+        {
+            var matrices = name.StartsWith("output", StringComparison.Ordinal)
+                ? new[] { raw["model.embed_tokens.weight"] }
+                : Enumerable.Range(0, layers).Select(l => raw[$"model.layers.{l}.{name}.weight"]).ToArray();
+            var (one, many) = KernelTimes(matrices, rows, cols, batch);
+            var count = name.StartsWith("output", StringComparison.Ordinal) ? 1 : layers;
+            stepOne += count * one;
+            stepMany += count * many;
+            var fma = (double)rows * cols;
+            Console.WriteLine($"  {name,-30} [{rows}, {cols}] ×{count}: 1 row {one * 1e3:F3} ms ({2 * fma / one / 1e9:F1} GB/s of weights), "
+                + $"{batch} rows {many * 1e3:F3} ms ({batch * fma / many / 1e9:F1} GFMA/s); rows per second ratio {batch * one / many:F2}");
+        }
+        Console.WriteLine($"kernel alone, whole model: 1 row {stepOne * 1e3:F1} ms, {batch} rows {stepMany * 1e3:F1} ms per step; rows per second ratio {batch * stepOne / stepMany:F2}");
+    }
+
+    /// <summary>Best seconds per call of MatMul.Multiply with 1 row and with B rows, cycling through the matrices.</summary>
+    private static (double One, double Many) KernelTimes(byte[][] matrices, int rows, int cols, int batch)
     {
         var random = new Random(2);
         var x = new float[batch * cols];
@@ -170,36 +213,27 @@ internal static class DecodeBenchmark
             x[i] = (float)random.NextDouble() - 0.5f;
         var y = new float[batch * rows];
         double one = double.MaxValue, many = double.MaxValue;
-        TimeSpan oneCpu = TimeSpan.Zero, manyCpu = TimeSpan.Zero;
-        var process = Process.GetCurrentProcess();
         var sw = new Stopwatch();
-        const int rounds = 40, calls = 10;
+        var calls = Math.Max(1, Math.Min(10, matrices.Length));
+        var rounds = matrices.Length == 1 ? 10 : 20;
         for (var round = 0; round < rounds; round++)
         {
-            process.Refresh();
-            var cpu = process.TotalProcessorTime;
             sw.Restart();
             for (var i = 0; i < calls; i++)
                 Alloy.Inference.Kernels.MatMul.Multiply(matrices[(round * calls + i) % matrices.Length], DType.BF16, rows, cols, x.AsSpan(0, cols), y, 1);
             one = Math.Min(one, sw.Elapsed.TotalSeconds / calls);
-            process.Refresh();
-            oneCpu += process.TotalProcessorTime - cpu;
-            cpu = process.TotalProcessorTime;
             sw.Restart();
             for (var i = 0; i < calls; i++)
                 Alloy.Inference.Kernels.MatMul.Multiply(matrices[(round * calls + i + 5) % matrices.Length], DType.BF16, rows, cols, x, y, batch);
             many = Math.Min(many, sw.Elapsed.TotalSeconds / calls);
-            process.Refresh();
-            manyCpu += process.TotalProcessorTime - cpu;
         }
-        var fma = (double)rows * cols;
-        Console.WriteLine($"kernel alone, [{rows}, {cols}] bf16 (best of {rounds}×{calls} calls): 1 row {one * 1e3:F3} ms ({fma / one / 1e9:F1} GFMA/s), "
-            + $"{batch} rows {many * 1e3:F3} ms ({batch * fma / many / 1e9:F1} GFMA/s); rows per second ratio {batch * one / many:F2}");
-        // CPU time (all threads) is less sensitive to other jobs than wall time: what the kernel costs when it runs.
-        var oneCpuPerCall = oneCpu.TotalSeconds / (rounds * calls);
-        var manyCpuPerCall = manyCpu.TotalSeconds / (rounds * calls);
-        Console.WriteLine($"kernel alone, CPU time per call (mean, all threads): 1 row {oneCpuPerCall * 1e3:F3} ms, {batch} rows {manyCpuPerCall * 1e3:F3} ms "
-            + $"({batch * fma / manyCpuPerCall / 1e9:F1} GFMA per CPU-second); rows per CPU-second ratio {batch * oneCpuPerCall / manyCpuPerCall:F2}");
+        return (one, many);
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static string Rates(List<double> rates) => string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)));
@@ -233,6 +267,66 @@ internal static class DecodeBenchmark
     }
 
     /// <summary>Bytes per second of a parallel vectorised sum over every buffer (the same bytes decode reads).</summary>
+    /// <summary>
+    /// Fused multiply-adds per second the cores can issue: on every core, 16 independent chains of 512-bit (else 256-bit)
+    /// FMAs on registers, no memory. With B tokens a step needs B multiply-adds per weight, so this is the ceiling of
+    /// batched decode on a machine whose FMA units, not memory, bind (best of 3).
+    /// </summary>
+    private static double FmaPeak()
+    {
+        const long iterations = 20_000_000;
+        var best = 0.0;
+        var lanes = Vector512.IsHardwareAccelerated ? 16 : 8;
+        for (var round = 0; round < 3; round++)
+        {
+            var sinks = new float[Environment.ProcessorCount];
+            var sw = Stopwatch.StartNew();
+            Parallel.For(0, Environment.ProcessorCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                t => sinks[t] = Vector512.IsHardwareAccelerated ? FmaChains512(iterations) : FmaChains256(iterations));
+            best = Math.Max(best, Environment.ProcessorCount * iterations * 16.0 * lanes / sw.Elapsed.TotalSeconds);
+            GC.KeepAlive(sinks);
+        }
+        return best;
+    }
+
+    private static float FmaChains512(long iterations)
+    {
+        var m = Vector512.Create(0.999999f);
+        var c = Vector512.Create(1e-7f);
+        Vector512<float> a0 = m, a1 = m, a2 = m, a3 = m, a4 = m, a5 = m, a6 = m, a7 = m, a8 = m, a9 = m, a10 = m, a11 = m, a12 = m, a13 = m, a14 = m, a15 = m;
+        for (long i = 0; i < iterations; i++)
+        {
+            a0 = Vector512.FusedMultiplyAdd(a0, m, c); a1 = Vector512.FusedMultiplyAdd(a1, m, c);
+            a2 = Vector512.FusedMultiplyAdd(a2, m, c); a3 = Vector512.FusedMultiplyAdd(a3, m, c);
+            a4 = Vector512.FusedMultiplyAdd(a4, m, c); a5 = Vector512.FusedMultiplyAdd(a5, m, c);
+            a6 = Vector512.FusedMultiplyAdd(a6, m, c); a7 = Vector512.FusedMultiplyAdd(a7, m, c);
+            a8 = Vector512.FusedMultiplyAdd(a8, m, c); a9 = Vector512.FusedMultiplyAdd(a9, m, c);
+            a10 = Vector512.FusedMultiplyAdd(a10, m, c); a11 = Vector512.FusedMultiplyAdd(a11, m, c);
+            a12 = Vector512.FusedMultiplyAdd(a12, m, c); a13 = Vector512.FusedMultiplyAdd(a13, m, c);
+            a14 = Vector512.FusedMultiplyAdd(a14, m, c); a15 = Vector512.FusedMultiplyAdd(a15, m, c);
+        }
+        return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15);
+    }
+
+    private static float FmaChains256(long iterations)
+    {
+        var m = Vector256.Create(0.999999f);
+        var c = Vector256.Create(1e-7f);
+        Vector256<float> a0 = m, a1 = m, a2 = m, a3 = m, a4 = m, a5 = m, a6 = m, a7 = m, a8 = m, a9 = m, a10 = m, a11 = m, a12 = m, a13 = m, a14 = m, a15 = m;
+        for (long i = 0; i < iterations; i++)
+        {
+            a0 = Vector256.FusedMultiplyAdd(a0, m, c); a1 = Vector256.FusedMultiplyAdd(a1, m, c);
+            a2 = Vector256.FusedMultiplyAdd(a2, m, c); a3 = Vector256.FusedMultiplyAdd(a3, m, c);
+            a4 = Vector256.FusedMultiplyAdd(a4, m, c); a5 = Vector256.FusedMultiplyAdd(a5, m, c);
+            a6 = Vector256.FusedMultiplyAdd(a6, m, c); a7 = Vector256.FusedMultiplyAdd(a7, m, c);
+            a8 = Vector256.FusedMultiplyAdd(a8, m, c); a9 = Vector256.FusedMultiplyAdd(a9, m, c);
+            a10 = Vector256.FusedMultiplyAdd(a10, m, c); a11 = Vector256.FusedMultiplyAdd(a11, m, c);
+            a12 = Vector256.FusedMultiplyAdd(a12, m, c); a13 = Vector256.FusedMultiplyAdd(a13, m, c);
+            a14 = Vector256.FusedMultiplyAdd(a14, m, c); a15 = Vector256.FusedMultiplyAdd(a15, m, c);
+        }
+        return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15);
+    }
+
     private static double StreamingRead(List<byte[]> buffers)
     {
         const int chunk = 1 << 20;
