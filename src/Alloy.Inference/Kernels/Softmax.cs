@@ -1,5 +1,7 @@
-// Numerically stable softmax over one f32 vector, in place. Scalar: it runs over attention scores,
-// which are short next to the weight matrices.
+// Numerically stable softmax over one f32 vector, in place (attention scores, sampling). Vectorized through
+// TensorPrimitives; the scalar loop is kept as the twin the tests compare it with.
+using System.Numerics.Tensors;
+
 namespace Alloy.Inference.Kernels;
 
 /// <summary>Softmax: <c>p[i] = exp(x[i] − max x) / Σⱼ exp(x[j] − max x)</c>.</summary>
@@ -10,6 +12,18 @@ public static class Softmax
     /// is −Inf, or any is NaN or +Inf, the result is NaN. An empty span is left as is.
     /// </summary>
     public static void InPlace(Span<float> values)
+    {
+        if (values.IsEmpty)
+            return;
+        var max = TensorPrimitives.Max((ReadOnlySpan<float>)values);
+        TensorPrimitives.Subtract(values, max, values);
+        TensorPrimitives.Exp(values, values);
+        var sum = TensorPrimitives.Sum((ReadOnlySpan<float>)values);
+        TensorPrimitives.Multiply(values, 1f / sum, values);
+    }
+
+    /// <summary>The scalar twin of <see cref="InPlace"/> (MathF.Exp per element, sums in order), for tests.</summary>
+    internal static void InPlaceScalar(Span<float> values)
     {
         if (values.IsEmpty)
             return;

@@ -20,12 +20,26 @@ public sealed class TransformerModel : IDisposable
     private readonly IDisposable? _ownedSource;
     private readonly float[] _inverseFrequencies;
 
+    /// <summary>Whether attention runs two query heads of a kv head together (<see cref="PairAttention"/>), else one head at a time.</summary>
+    private bool _pairAttention;
+
+    /// <summary>
+    /// Whether attention uses the two-head kernels (the default where <see cref="PairAttention.Supports"/> and heads share
+    /// kv heads); tests turn it off to compare with the per-head kernels. It cannot be turned on where unsupported.
+    /// </summary>
+    internal bool UsePairAttention
+    {
+        get => _pairAttention;
+        set => _pairAttention = value && Spec.GroupSize > 1 && PairAttention.Supports(Spec.HeadDim);
+    }
+
     private TransformerModel(TransformerSpec spec, ModelWeights weights, IDisposable? ownedSource)
     {
         Spec = spec;
         Weights = weights;
         _ownedSource = ownedSource;
         _inverseFrequencies = Rotary.InverseFrequencies(spec.HeadDim, spec.RopeTheta, spec.Llama3Scaling);
+        _pairAttention = spec.GroupSize > 1 && PairAttention.Supports(spec.HeadDim);
     }
 
     /// <summary>The model's shape.</summary>
@@ -264,29 +278,26 @@ public sealed class TransformerModel : IDisposable
         }
     }
 
-    /// <summary>Attention of row b's single query (position positions[b]) over caches[b]; parallel over (row, head).</summary>
+    /// <summary>Attention of row b's single query (position positions[b]) over caches[b]; parallel over (row, attention unit).</summary>
     private void AttendBatch(IReadOnlyList<KvCache> caches, int[] positions, int layer, float[] q, float[] output)
     {
         var spec = Spec;
-        var d = spec.HeadDim;
-        var scale = 1f / MathF.Sqrt(d);
+        var scale = 1f / MathF.Sqrt(spec.HeadDim);
         var window = spec.SlidingWindow;
         var longest = positions.Max() + 1;
-        var work = (long)longest * d * 2;
-        RowParallel.For(positions.Length * spec.HeadCount, work, 1, (first, end) =>
+        var units = AttentionUnits;
+        RowParallel.For(positions.Length * units, (long)longest * spec.HeadDim * 2 * (spec.HeadCount / units), 1, (first, end) =>
         {
-            var scores = ArrayPool<float>.Shared.Rent(longest);
+            var scores = ArrayPool<float>.Shared.Rent(2 * longest);
             try
             {
                 for (var item = first; item < end; item++)
                 {
-                    var b = item / spec.HeadCount;
-                    var head = item % spec.HeadCount;
-                    var kvHead = head / spec.GroupSize;
+                    var b = item / units;
                     var position = positions[b];
                     var lowest = window is null ? 0 : Math.Max(0, position - window.Value + 1);
-                    AttendHead(caches[b], layer, q.AsSpan(b * spec.QueryWidth + head * d, d), kvHead, lowest, position, scale,
-                        scores, output.AsSpan(b * spec.QueryWidth + head * d, d));
+                    AttendUnit(caches[b], layer, item % units, q.AsSpan(b * spec.QueryWidth, spec.QueryWidth), lowest, position, scale,
+                        scores, output.AsSpan(b * spec.QueryWidth, spec.QueryWidth));
                 }
             }
             finally
@@ -329,29 +340,26 @@ public sealed class TransformerModel : IDisposable
 
     /// <summary>
     /// For each new token t (position start + t) and query head: softmax over the cached positions it may
-    /// see ([max(0, p − window + 1), p]) of scaled q·k, then the weighted sum of values. Parallel over (token, head).
+    /// see ([max(0, p − window + 1), p]) of scaled q·k, then the weighted sum of values. Parallel over (token, attention unit).
     /// </summary>
     private void Attend(KvCache cache, int layer, int start, int count, float[] q, float[] output)
     {
         var spec = Spec;
-        var d = spec.HeadDim;
-        var scale = 1f / MathF.Sqrt(d);
+        var scale = 1f / MathF.Sqrt(spec.HeadDim);
         var window = spec.SlidingWindow;
-        var work = (long)(start + count) * d * 2;
-        RowParallel.For(count * spec.HeadCount, work, 1, (first, end) =>
+        var units = AttentionUnits;
+        RowParallel.For(count * units, (long)(start + count) * spec.HeadDim * 2 * (spec.HeadCount / units), 1, (first, end) =>
         {
-            var scores = ArrayPool<float>.Shared.Rent(start + count);
+            var scores = ArrayPool<float>.Shared.Rent(2 * (start + count));
             try
             {
                 for (var item = first; item < end; item++)
                 {
-                    var t = item / spec.HeadCount;
-                    var head = item % spec.HeadCount;
-                    var kvHead = head / spec.GroupSize;
+                    var t = item / units;
                     var position = start + t;
                     var lowest = window is null ? 0 : Math.Max(0, position - window.Value + 1);
-                    AttendHead(cache, layer, q.AsSpan(t * spec.QueryWidth + head * d, d), kvHead, lowest, position, scale,
-                        scores, output.AsSpan(t * spec.QueryWidth + head * d, d));
+                    AttendUnit(cache, layer, item % units, q.AsSpan(t * spec.QueryWidth, spec.QueryWidth), lowest, position, scale,
+                        scores, output.AsSpan(t * spec.QueryWidth, spec.QueryWidth));
                 }
             }
             finally
@@ -359,6 +367,75 @@ public sealed class TransformerModel : IDisposable
                 ArrayPool<float>.Shared.Return(scores);
             }
         });
+    }
+
+    /// <summary>
+    /// Units of attention work per token: pairs of query heads within each kv head (a lone last head counts as one pair)
+    /// with the pair kernels, else single query heads.
+    /// </summary>
+    private int AttentionUnits => _pairAttention ? Spec.KvHeadCount * ((Spec.GroupSize + 1) / 2) : Spec.HeadCount;
+
+    /// <summary>
+    /// One unit (<see cref="AttentionUnits"/>) of one token: its query heads over cached positions [lowest, position] of
+    /// one layer. <paramref name="queries"/> and <paramref name="output"/> are the token's rows ([QueryWidth]);
+    /// <paramref name="scores"/> holds at least 2·(position − lowest + 1) floats.
+    /// </summary>
+    private void AttendUnit(KvCache cache, int layer, int unit, ReadOnlySpan<float> queries, int lowest, int position, float scale,
+        float[] scores, Span<float> output)
+    {
+        var spec = Spec;
+        var d = spec.HeadDim;
+        if (!_pairAttention)
+        {
+            AttendHead(cache, layer, queries.Slice(unit * d, d), unit / spec.GroupSize, lowest, position, scale, scores, output.Slice(unit * d, d));
+            return;
+        }
+        var pairsPerKvHead = (spec.GroupSize + 1) / 2;
+        var kvHead = unit / pairsPerKvHead;
+        var head0 = kvHead * spec.GroupSize + 2 * (unit % pairsPerKvHead);
+        var head1 = Math.Min(head0 + 1, (kvHead + 1) * spec.GroupSize - 1);
+        if (cache.DType == DType.BF16)
+            AttendPair<Bf16Format>(cache, layer, queries, kvHead, head0, head1, lowest, position, scale, scores, output);
+        else
+            AttendPair<F32Format>(cache, layer, queries, kvHead, head0, head1, lowest, position, scale, scores, output);
+    }
+
+    /// <summary>Query heads head0 and head1 (equal for a lone head) of kv head kvHead: scores, softmax and value sums with <see cref="PairAttention"/>.</summary>
+    private unsafe void AttendPair<TFormat>(KvCache cache, int layer, ReadOnlySpan<float> queries, int kvHead, int head0, int head1,
+        int lowest, int position, float scale, float[] scores, Span<float> output)
+        where TFormat : IWeightFormat
+    {
+        var d = Spec.HeadDim;
+        var length = position + 1 - lowest;
+        var elementSize = TFormat.ElementSize;
+        var stride = (nint)Spec.KvWidth * elementSize;
+        var offset = (nint)kvHead * d * elementSize;
+        var o0 = output.Slice(head0 * d, d);
+        var o1 = output.Slice(head1 * d, d);
+        o0.Clear();
+        o1.Clear();
+        fixed (float* q = queries, s = scores, o = output)
+        {
+            float* s0 = s, s1 = s + length;
+            for (var at = lowest; at <= position;)
+            {
+                var (keys, _, from, n) = PageRun(cache, layer, at, position + 1);
+                fixed (byte* k = keys)
+                    PairAttention.Scores<TFormat>(q + head0 * d, q + head1 * d, k + from * stride + offset, stride, n, d, scale,
+                        s0 + (at - lowest), s1 + (at - lowest));
+                at += n;
+            }
+            Softmax.InPlace(scores.AsSpan(0, length));
+            Softmax.InPlace(scores.AsSpan(length, length));
+            for (var at = lowest; at <= position;)
+            {
+                var (_, values, from, n) = PageRun(cache, layer, at, position + 1);
+                fixed (byte* v = values)
+                    PairAttention.AccumulateValues<TFormat>(s0 + (at - lowest), s1 + (at - lowest), v + from * stride + offset, stride, n, d,
+                        o + head0 * d, o + head1 * d);
+                at += n;
+            }
+        }
     }
 
     /// <summary>

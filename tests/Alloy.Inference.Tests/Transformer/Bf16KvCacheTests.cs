@@ -58,10 +58,11 @@ public class Bf16KvCacheTests
             logits32 = model.Forward([next], single32);
             logits16 = model.Forward([next], single16);
             model.DecodeBatch([next, next], batch16, batchLogits);
+            // Batched and single keys differ by the summation order of their products (~1e-7); stored as bf16, such a
+            // difference can land on the other side of a rounding boundary (2^-8 relative in that element), so the two
+            // bf16 caches agree to the bf16 tolerance, not to 1e-5 (DecodeBatchTests holds the f32 cache to that).
             for (var b = 0; b < 2; b++)
-                for (var i = 0; i < vocab; i++)
-                    Assert.True(Math.Abs(batchLogits[b * vocab + i] - logits16[i]) <= 1e-5 * (1 + Math.Abs(logits16[i])),
-                        $"{name}, step {step}: batched bf16-cache logit {i} is {batchLogits[b * vocab + i]}, single {logits16[i]}");
+                AssertClose(logits16, batchLogits.AsSpan(b * vocab, vocab), $"{name}, step {step}: batched row {b} against single (both bf16 cache)");
         }
     }
 
