@@ -9,7 +9,8 @@ namespace Alloy.Inference.Transformer;
 
 /// <summary>
 /// A paged KV cache for one sequence. Layer l's keys for positions [p·PageSize, (p+1)·PageSize) live in
-/// page p, laid out [PageSize, kvHeads, headDim] in <see cref="DType"/>: F32 (default: attention reads exactly the
+/// page p, laid out [kvHeads, PageSize, headDim] (head-major, so that one head's rows are contiguous for attention,
+/// which reads a head at a time) in <see cref="DType"/>: F32 (default: attention reads exactly the
 /// keys and values the projections produced) or BF16 (half the bytes per token; values are rounded to nearest even
 /// when written and widened when attention reads them, which moves logits by about the bf16 rounding of the
 /// activations, ~1e-3 relative). <see cref="Length"/> positions are filled. Not thread-safe: one sequence is
@@ -24,19 +25,33 @@ public sealed class KvCache
     private readonly List<byte[]>[] _values;
     private readonly int _elementSize;
 
-    /// <summary>An empty cache for <paramref name="layers"/> layers of width <paramref name="kvWidth"/> (kv heads × head dim).</summary>
+    /// <summary>An empty cache for <paramref name="layers"/> layers of width <paramref name="kvWidth"/>, stored as one head.</summary>
     /// <param name="layers">Number of layers.</param>
-    /// <param name="kvWidth">Floats per position per layer: kv heads × head dim.</param>
+    /// <param name="kvWidth">Floats per position per layer.</param>
     /// <param name="dtype">Storage of keys and values: F32 (default) or BF16.</param>
     /// <exception cref="ArgumentException">dtype is neither F32 nor BF16.</exception>
     public KvCache(int layers, int kvWidth, DType dtype = DType.F32)
+        : this(layers, 1, kvWidth, dtype)
+    {
+    }
+
+    /// <summary>An empty cache for <paramref name="layers"/> layers of <paramref name="kvHeads"/> heads of <paramref name="headDim"/> elements.</summary>
+    /// <param name="layers">Number of layers.</param>
+    /// <param name="kvHeads">Key/value heads per layer.</param>
+    /// <param name="headDim">Elements per head.</param>
+    /// <param name="dtype">Storage of keys and values: F32 or BF16.</param>
+    /// <exception cref="ArgumentException">dtype is neither F32 nor BF16.</exception>
+    public KvCache(int layers, int kvHeads, int headDim, DType dtype)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kvWidth);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kvHeads);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(headDim);
         if (dtype is not (DType.F32 or DType.BF16))
             throw new ArgumentException($"a KV cache of type {dtype} is not supported (F32 or BF16)", nameof(dtype));
         LayerCount = layers;
-        KvWidth = kvWidth;
+        KvHeads = kvHeads;
+        HeadDim = headDim;
+        KvWidth = checked(kvHeads * headDim);
         DType = dtype;
         _elementSize = dtype.SizeOf();
         _keys = new List<byte[]>[layers];
@@ -51,6 +66,8 @@ public sealed class KvCache
     private KvCache(KvCache parent)
     {
         LayerCount = parent.LayerCount;
+        KvHeads = parent.KvHeads;
+        HeadDim = parent.HeadDim;
         KvWidth = parent.KvWidth;
         DType = parent.DType;
         _elementSize = parent._elementSize;
@@ -70,6 +87,12 @@ public sealed class KvCache
 
     /// <summary>Elements per position per layer for keys (and for values): kv heads × head dim.</summary>
     public int KvWidth { get; }
+
+    /// <summary>Key/value heads per layer (the page layout's outer dimension).</summary>
+    public int KvHeads { get; }
+
+    /// <summary>Elements per head.</summary>
+    public int HeadDim { get; }
 
     /// <summary>How keys and values are stored: F32 or BF16.</summary>
     public DType DType { get; }
@@ -107,25 +130,34 @@ public sealed class KvCache
     /// <summary>Stores the key and value (KvWidth floats each) of <paramref name="position"/> in layer <paramref name="layer"/>, rounding to bf16 when the cache is BF16.</summary>
     internal void Write(int layer, int position, ReadOnlySpan<float> key, ReadOnlySpan<float> value)
     {
-        var page = position / PageSize;
-        var bytes = KvWidth * _elementSize;
-        var offset = position % PageSize * bytes;
-        var keySlot = _keys[layer][page].AsSpan(offset, bytes);
-        var valueSlot = _values[layer][page].AsSpan(offset, bytes);
-        if (DType == DType.F32)
+        var keys = _keys[layer][position / PageSize];
+        var values = _values[layer][position / PageSize];
+        var bytes = HeadDim * _elementSize;
+        for (var head = 0; head < KvHeads; head++)
         {
-            MemoryMarshal.AsBytes(key[..KvWidth]).CopyTo(keySlot);
-            MemoryMarshal.AsBytes(value[..KvWidth]).CopyTo(valueSlot);
-        }
-        else
-        {
-            DTypeConversions.FromFloat32(key[..KvWidth], DType.BF16, keySlot);
-            DTypeConversions.FromFloat32(value[..KvWidth], DType.BF16, valueSlot);
+            var offset = RowOffset(head, position % PageSize);
+            var keySlot = keys.AsSpan(offset, bytes);
+            var valueSlot = values.AsSpan(offset, bytes);
+            var k = key.Slice(head * HeadDim, HeadDim);
+            var v = value.Slice(head * HeadDim, HeadDim);
+            if (DType == DType.F32)
+            {
+                MemoryMarshal.AsBytes(k).CopyTo(keySlot);
+                MemoryMarshal.AsBytes(v).CopyTo(valueSlot);
+            }
+            else
+            {
+                DTypeConversions.FromFloat32(k, DType.BF16, keySlot);
+                DTypeConversions.FromFloat32(v, DType.BF16, valueSlot);
+            }
         }
     }
 
-    /// <summary>Page <paramref name="page"/> of layer <paramref name="layer"/>: keys and values, [PageSize, kvWidth] elements of <see cref="DType"/>.</summary>
+    /// <summary>Page <paramref name="page"/> of layer <paramref name="layer"/>: keys and values, [kvHeads, PageSize, headDim] elements of <see cref="DType"/>.</summary>
     internal (byte[] Keys, byte[] Values) Page(int layer, int page) => (_keys[layer][page], _values[layer][page]);
+
+    /// <summary>Byte offset in a page of head <paramref name="head"/>'s row for in-page position <paramref name="slot"/> (rows of one head are HeadDim elements apart).</summary>
+    internal int RowOffset(int head, int slot) => (head * PageSize + slot) * HeadDim * _elementSize;
 
     /// <summary>Marks <paramref name="count"/> more positions as filled (after every layer has written them).</summary>
     internal void Advance(int count) => Length += count;

@@ -78,11 +78,11 @@ public sealed class TransformerModel : IDisposable
     }
 
     /// <summary>An empty KV cache (f32) for one sequence of this model.</summary>
-    public KvCache CreateCache() => new(Spec.LayerCount, Spec.KvWidth);
+    public KvCache CreateCache() => new(Spec.LayerCount, Spec.KvHeadCount, Spec.HeadDim, DType.F32);
 
     /// <summary>An empty KV cache for one sequence of this model, storing keys and values as <paramref name="dtype"/> (F32 or BF16).</summary>
     /// <exception cref="ArgumentException">dtype is neither F32 nor BF16.</exception>
-    public KvCache CreateCache(DType dtype) => new(Spec.LayerCount, Spec.KvWidth, dtype);
+    public KvCache CreateCache(DType dtype) => new(Spec.LayerCount, Spec.KvHeadCount, Spec.HeadDim, dtype);
 
     /// <summary>
     /// Feeds <paramref name="tokens"/> at positions cache.Length, cache.Length + 1, … and returns the logits
@@ -107,7 +107,7 @@ public sealed class TransformerModel : IDisposable
         var count = tokens.Length;
         if (count == 0)
             throw new ArgumentException("at least one token is needed", nameof(tokens));
-        if (cache.LayerCount != spec.LayerCount || cache.KvWidth != spec.KvWidth)
+        if (cache.LayerCount != spec.LayerCount || cache.KvHeads != spec.KvHeadCount || cache.HeadDim != spec.HeadDim)
             throw new ArgumentException("the cache was made for a model of another shape", nameof(cache));
         var logitRows = allPositions ? count : 1;
         if (logits.Length < (long)logitRows * spec.VocabSize)
@@ -202,7 +202,7 @@ public sealed class TransformerModel : IDisposable
         foreach (var cache in caches)
         {
             ArgumentNullException.ThrowIfNull(cache, nameof(caches));
-            if (cache.LayerCount != spec.LayerCount || cache.KvWidth != spec.KvWidth)
+            if (cache.LayerCount != spec.LayerCount || cache.KvHeads != spec.KvHeadCount || cache.HeadDim != spec.HeadDim)
                 throw new ArgumentException("a cache was made for a model of another shape", nameof(caches));
             if (!distinct.Add(cache))
                 throw new ArgumentException("the same cache appears twice in one batch", nameof(caches));
@@ -407,9 +407,7 @@ public sealed class TransformerModel : IDisposable
     {
         var d = Spec.HeadDim;
         var length = position + 1 - lowest;
-        var elementSize = TFormat.ElementSize;
-        var stride = (nint)Spec.KvWidth * elementSize;
-        var offset = (nint)kvHead * d * elementSize;
+        var stride = (nint)d * TFormat.ElementSize;
         var o0 = output.Slice(head0 * d, d);
         var o1 = output.Slice(head1 * d, d);
         o0.Clear();
@@ -421,7 +419,7 @@ public sealed class TransformerModel : IDisposable
             {
                 var (keys, _, from, n) = PageRun(cache, layer, at, position + 1);
                 fixed (byte* k = keys)
-                    PairAttention.Scores<TFormat>(q + head0 * d, q + head1 * d, k + from * stride + offset, stride, n, d, scale,
+                    PairAttention.Scores<TFormat>(q + head0 * d, q + head1 * d, k + cache.RowOffset(kvHead, from), stride, n, d, scale,
                         s0 + (at - lowest), s1 + (at - lowest));
                 at += n;
             }
@@ -431,7 +429,7 @@ public sealed class TransformerModel : IDisposable
             {
                 var (_, values, from, n) = PageRun(cache, layer, at, position + 1);
                 fixed (byte* v = values)
-                    PairAttention.AccumulateValues<TFormat>(s0 + (at - lowest), s1 + (at - lowest), v + from * stride + offset, stride, n, d,
+                    PairAttention.AccumulateValues<TFormat>(s0 + (at - lowest), s1 + (at - lowest), v + cache.RowOffset(kvHead, from), stride, n, d,
                         o + head0 * d, o + head1 * d);
                 at += n;
             }
@@ -445,17 +443,19 @@ public sealed class TransformerModel : IDisposable
     private void AttendHead(KvCache cache, int layer, ReadOnlySpan<float> query, int kvHead, int lowest, int position, float scale,
         float[] scores, Span<float> result)
     {
-        var kvWidth = Spec.KvWidth;
-        var kvHeads = Spec.KvHeadCount;
+        // A page holds [kvHeads, PageSize, headDim]: head kvHead's rows from slot `from` on are one contiguous run, so
+        // the per-head kernels see it as a single head ([n, 1, headDim]).
         var bf16 = cache.DType == DType.BF16;
+        var size = bf16 ? 2 : 4;
         for (var at = lowest; at <= position;)
         {
             var (keys, _, from, n) = PageRun(cache, layer, at, position + 1);
             var target = scores.AsSpan(at - lowest, n);
+            var run = keys.AsSpan(cache.RowOffset(kvHead, from), n * query.Length * size);
             if (bf16)
-                Attention.Scores(query, MemoryMarshal.Cast<byte, ushort>(keys.AsSpan())[(from * kvWidth)..], kvHead, kvHeads, scale, target);
+                Attention.Scores(query, MemoryMarshal.Cast<byte, ushort>(run), 0, 1, scale, target);
             else
-                Attention.Scores(query, MemoryMarshal.Cast<byte, float>(keys.AsSpan())[(from * kvWidth)..], kvHead, kvHeads, scale, target);
+                Attention.Scores(query, MemoryMarshal.Cast<byte, float>(run), 0, 1, scale, target);
             at += n;
         }
         Softmax.InPlace(scores.AsSpan(0, position + 1 - lowest));
@@ -464,10 +464,11 @@ public sealed class TransformerModel : IDisposable
         {
             var (_, values, from, n) = PageRun(cache, layer, at, position + 1);
             var weights = scores.AsSpan(at - lowest, n);
+            var run = values.AsSpan(cache.RowOffset(kvHead, from), n * result.Length * size);
             if (bf16)
-                Attention.AccumulateValues(weights, MemoryMarshal.Cast<byte, ushort>(values.AsSpan())[(from * kvWidth)..], kvHead, kvHeads, result);
+                Attention.AccumulateValues(weights, MemoryMarshal.Cast<byte, ushort>(run), 0, 1, result);
             else
-                Attention.AccumulateValues(weights, MemoryMarshal.Cast<byte, float>(values.AsSpan())[(from * kvWidth)..], kvHead, kvHeads, result);
+                Attention.AccumulateValues(weights, MemoryMarshal.Cast<byte, float>(run), 0, 1, result);
             at += n;
         }
     }
