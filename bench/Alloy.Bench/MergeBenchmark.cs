@@ -94,7 +94,11 @@ internal static class MergeBenchmark
                 $"{method,-10} merge {mergeBest,7:F3} s  floor {floorBest,7:F3} s  ratio merge/floor {mergeBest / floorBest,5:F2}  cpu {cpuOfBest,6:F2} s  executor peak working set {peak / 1e6,7:F0} MB"));
         }
         Console.WriteLine($"process peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB (includes the 16 MiB random chunk and runtime)");
-        Directory.Delete(folder, recursive: true);
+        // ALLOY_BENCH_KEEP=1 leaves the generated models and configs, to profile `alloy merge` on them alone.
+        if (Environment.GetEnvironmentVariable("ALLOY_BENCH_KEEP") == "1")
+            Console.WriteLine($"kept {folder}");
+        else
+            Directory.Delete(folder, recursive: true);
         return 0;
     }
 
