@@ -272,6 +272,9 @@ public sealed class EmbeddedGenerator : IGenerator, IDisposable
         }
     }
 
+    /// <summary>The logits rows of <see cref="Step"/>, grown to the largest batch seen.</summary>
+    private float[] _stepLogits = [];
+
     /// <summary>One decode step over every active sequence (in batches of MaxBatchSize); drops finished and cancelled ones.</summary>
     private void Step(List<Sequence> active)
     {
@@ -282,7 +285,11 @@ public sealed class EmbeddedGenerator : IGenerator, IDisposable
             return;
         var vocab = _model.Spec.VocabSize;
         var batch = Math.Min(_options.MaxBatchSize, active.Count);
-        var logits = new float[batch * vocab];
+        // Reused across steps (only the worker runs Step): a fresh [batch, vocab] array per step is a large-object
+        // allocation of several MB every step, with the page faults and gen-2 collections that brings.
+        if (_stepLogits.Length < batch * vocab)
+            _stepLogits = new float[batch * vocab];
+        var logits = _stepLogits;
         var tokens = new int[batch];
         var caches = new KvCache[batch];
         for (var start = 0; start < active.Count; start += batch)
