@@ -1,4 +1,5 @@
-// RMSNorm, rotary, softmax, SiLU gate and the attention pieces against direct double-precision formulas.
+// RMSNorm, rotary, softmax, SiLU gate and the attention pieces against direct double-precision formulas; the
+// vectorized SiLU gate against its scalar twin.
 using Alloy.Inference.Kernels;
 
 namespace Alloy.Inference.Tests.Kernels;
@@ -81,6 +82,34 @@ public class SmallKernelTests
         Assert.Equal(1.5 / (1 + Math.Exp(-1.5)) * 2, gate[2], 1e-6);
         Assert.Equal(0f, gate[3]);
         Assert.Equal(100f, gate[4]);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(511)]
+    [InlineData(512)]
+    [InlineData(3072 * 8 + 5)]
+    public void SiluGate_equals_its_scalar_twin(int n)
+    {
+        var random = new Random(n);
+        var gate = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 60 - 30)).ToArray();
+        var up = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+        if (n > 4)
+        {
+            gate[1] = -200;
+            gate[2] = 200;
+            gate[3] = float.NaN;
+        }
+        var scalar = gate.ToArray();
+        SiluGate.Apply(gate, up);
+        SiluGate.ApplyScalar(scalar, up);
+        for (var i = 0; i < n; i++)
+        {
+            if (float.IsNaN(scalar[i]))
+                Assert.True(float.IsNaN(gate[i]));
+            else
+                Assert.Equal(scalar[i], gate[i], Math.Max(1e-30f, Math.Abs(scalar[i]) * 2e-6f));
+        }
     }
 
     [Fact]
