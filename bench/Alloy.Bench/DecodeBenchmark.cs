@@ -119,6 +119,7 @@ internal static class DecodeBenchmark
                 for (var i = 0; i < decodeTokens; i++)
                     logits = model.Forward([ArgMax(logits)], cache);
                 singleRates[k].Add(decodeTokens / sw.Elapsed.TotalSeconds);
+                cache.Release(); // as the embedded generator does when a sequence ends: its pages serve the next round
             }
             if (batch > 1)
             {
@@ -135,6 +136,8 @@ internal static class DecodeBenchmark
                     model.DecodeBatch(tokens, caches, batchLogits);
                 }
                 batchRates.Add(batch * decodeTokens / sw.Elapsed.TotalSeconds);
+                foreach (var cache in caches)
+                    cache.Release();
             }
         }
 

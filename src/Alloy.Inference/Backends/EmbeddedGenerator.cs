@@ -263,6 +263,8 @@ public sealed class EmbeddedGenerator : IGenerator, IDisposable
                 job.Sequences.Add(sequence);
                 if (!Accept(sequence, (float[])logits.Clone()))
                     active.Add(sequence);
+                else
+                    sequence.Cache.Release();
             }
             TryComplete(job);
         }
@@ -324,7 +326,7 @@ public sealed class EmbeddedGenerator : IGenerator, IDisposable
                     Fail(active[start + i].Job, e, null);
             }
         }
-        active.RemoveAll(s => s.Done || s.Job.Completion.Task.IsCompleted);
+        Retire(active, s => s.Done || s.Job.Completion.Task.IsCompleted);
         foreach (var job in active.Select(s => s.Job).Distinct().ToArray())
             TryComplete(job);
     }
@@ -370,7 +372,17 @@ public sealed class EmbeddedGenerator : IGenerator, IDisposable
             job.Completion.TrySetCanceled(job.Cancellation.IsCancellationRequested ? job.Cancellation : CancellationToken.None);
         else
             job.Completion.TrySetException(error);
-        active?.RemoveAll(s => s.Job == job);
+        if (active != null)
+            Retire(active, s => s.Job == job);
+    }
+
+    /// <summary>Removes the sequences that are leaving from the active list and releases their KV caches' pages for reuse.</summary>
+    private static void Retire(List<Sequence> active, Predicate<Sequence> leaving)
+    {
+        foreach (var sequence in active)
+            if (leaving(sequence))
+                sequence.Cache.Release();
+        active.RemoveAll(leaving);
     }
 
     /// <summary>Stops accepting requests, lets the worker finish the ones already queued, and releases the model.</summary>

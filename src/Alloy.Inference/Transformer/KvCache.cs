@@ -1,6 +1,7 @@
 // The keys and values of the tokens a sequence has seen, per layer, in fixed-size pages stored as f32 or bf16.
 // Pages that are full are never written again, so a fork (k samples continuing one prompt) shares them and
-// copies only the last partial page. It does no attention math (TransformerModel and Kernels.Attention do).
+// copies only the last partial page; pages count the caches that hold them, and Release hands the arrays of pages
+// no cache holds any more to KvPagePool. It does no attention math (TransformerModel and Kernels.Attention do).
 using System.Runtime.InteropServices;
 using Alloy.Tensors;
 using Alloy.Tensors.Conversions;
@@ -21,8 +22,7 @@ public sealed class KvCache
     /// <summary>Positions per page.</summary>
     public const int PageSize = 64;
 
-    private readonly List<byte[]>[] _keys;
-    private readonly List<byte[]>[] _values;
+    private readonly List<PageArrays>[] _pages;
     private readonly int _elementSize;
 
     /// <summary>An empty cache for <paramref name="layers"/> layers of width <paramref name="kvWidth"/>, stored as one head.</summary>
@@ -54,13 +54,9 @@ public sealed class KvCache
         KvWidth = checked(kvHeads * headDim);
         DType = dtype;
         _elementSize = dtype.SizeOf();
-        _keys = new List<byte[]>[layers];
-        _values = new List<byte[]>[layers];
+        _pages = new List<PageArrays>[layers];
         for (var l = 0; l < layers; l++)
-        {
-            _keys[l] = [];
-            _values[l] = [];
-        }
+            _pages[l] = [];
     }
 
     private KvCache(KvCache parent)
@@ -72,14 +68,10 @@ public sealed class KvCache
         DType = parent.DType;
         _elementSize = parent._elementSize;
         Length = parent.Length;
-        _keys = new List<byte[]>[LayerCount];
-        _values = new List<byte[]>[LayerCount];
+        _pages = new List<PageArrays>[LayerCount];
         var fullPages = parent.Length / PageSize;
         for (var l = 0; l < LayerCount; l++)
-        {
-            _keys[l] = CopyPages(parent._keys[l], fullPages);
-            _values[l] = CopyPages(parent._values[l], fullPages);
-        }
+            _pages[l] = SharePages(parent._pages[l], fullPages);
     }
 
     /// <summary>Number of layers.</summary>
@@ -101,7 +93,10 @@ public sealed class KvCache
     public int Length { get; private set; }
 
     /// <summary>Bytes held by this cache's pages, shared pages included.</summary>
-    public long ByteLength => 2L * LayerCount * _keys[0].Count * PageSize * KvWidth * _elementSize;
+    public long ByteLength => 2L * LayerCount * _pages[0].Count * PageSize * KvWidth * _elementSize;
+
+    /// <summary>Whether <see cref="Release"/> has been called; a released cache cannot be used.</summary>
+    public bool IsReleased { get; private set; }
 
     /// <summary>Bytes of keys and values one position takes over all layers.</summary>
     public long BytesPerPosition => 2L * LayerCount * KvWidth * _elementSize;
@@ -110,7 +105,32 @@ public sealed class KvCache
     /// A new cache holding the same positions: full pages are shared (they are immutable), the last partial
     /// page is copied. Both caches can then grow independently, e.g. k samples continuing one prompt.
     /// </summary>
-    public KvCache Fork() => new(this);
+    /// <exception cref="InvalidOperationException">The cache was released.</exception>
+    public KvCache Fork() => IsReleased ? throw new InvalidOperationException("a released KV cache cannot be forked") : new(this);
+
+    /// <summary>
+    /// Gives up this cache's pages: those no other cache (fork or parent) holds go back to a process-wide pool, so that
+    /// later caches reuse memory already paged in instead of faulting in fresh pages. The cache cannot be used
+    /// afterwards. Calling it is optional (unreleased pages are left to the GC) and it may be called more than once.
+    /// </summary>
+    public void Release()
+    {
+        if (IsReleased)
+            return;
+        IsReleased = true;
+        foreach (var pages in _pages)
+        {
+            foreach (var page in pages)
+            {
+                if (Interlocked.Decrement(ref page.References) == 0)
+                {
+                    KvPagePool.Return(page.Keys);
+                    KvPagePool.Return(page.Values);
+                }
+            }
+            pages.Clear();
+        }
+    }
 
     /// <summary>Makes room for positions up to <paramref name="length"/> (exclusive) in every layer.</summary>
     internal void Reserve(int length)
@@ -118,20 +138,14 @@ public sealed class KvCache
         var pages = (length + PageSize - 1) / PageSize;
         var pageBytes = PageSize * KvWidth * _elementSize;
         for (var l = 0; l < LayerCount; l++)
-        {
-            while (_keys[l].Count < pages)
-            {
-                _keys[l].Add(new byte[pageBytes]);
-                _values[l].Add(new byte[pageBytes]);
-            }
-        }
+            while (_pages[l].Count < pages)
+                _pages[l].Add(new PageArrays(KvPagePool.Rent(pageBytes), KvPagePool.Rent(pageBytes)));
     }
 
     /// <summary>Stores the key and value (KvWidth floats each) of <paramref name="position"/> in layer <paramref name="layer"/>, rounding to bf16 when the cache is BF16.</summary>
     internal void Write(int layer, int position, ReadOnlySpan<float> key, ReadOnlySpan<float> value)
     {
-        var keys = _keys[layer][position / PageSize];
-        var values = _values[layer][position / PageSize];
+        var (keys, values) = Page(layer, position / PageSize);
         var bytes = HeadDim * _elementSize;
         for (var head = 0; head < KvHeads; head++)
         {
@@ -154,7 +168,11 @@ public sealed class KvCache
     }
 
     /// <summary>Page <paramref name="page"/> of layer <paramref name="layer"/>: keys and values, [kvHeads, PageSize, headDim] elements of <see cref="DType"/>.</summary>
-    internal (byte[] Keys, byte[] Values) Page(int layer, int page) => (_keys[layer][page], _values[layer][page]);
+    internal (byte[] Keys, byte[] Values) Page(int layer, int page)
+    {
+        var p = _pages[layer][page];
+        return (p.Keys, p.Values);
+    }
 
     /// <summary>Byte offset in a page of head <paramref name="head"/>'s row for in-page position <paramref name="slot"/> (rows of one head are HeadDim elements apart).</summary>
     internal int RowOffset(int head, int slot) => (head * PageSize + slot) * HeadDim * _elementSize;
@@ -162,13 +180,32 @@ public sealed class KvCache
     /// <summary>Marks <paramref name="count"/> more positions as filled (after every layer has written them).</summary>
     internal void Advance(int count) => Length += count;
 
-    private static List<byte[]> CopyPages(List<byte[]> pages, int fullPages)
+    /// <summary>The first fullPages pages shared (one more holder each), the partial page after them copied.</summary>
+    private static List<PageArrays> SharePages(List<PageArrays> pages, int fullPages)
     {
-        var copy = new List<byte[]>(pages.Count);
+        var copy = new List<PageArrays>(pages.Count);
         for (var p = 0; p < fullPages; p++)
+        {
+            Interlocked.Increment(ref pages[p].References);
             copy.Add(pages[p]);
+        }
         if (fullPages < pages.Count)
-            copy.Add((byte[])pages[fullPages].Clone());
+        {
+            var partial = pages[fullPages];
+            var keys = KvPagePool.Rent(partial.Keys.Length);
+            var values = KvPagePool.Rent(partial.Values.Length);
+            partial.Keys.CopyTo(keys, 0);
+            partial.Values.CopyTo(values, 0);
+            copy.Add(new PageArrays(keys, values));
+        }
         return copy;
+    }
+
+    /// <summary>One page of one layer: keys and values, and how many caches hold it.</summary>
+    private sealed class PageArrays(byte[] keys, byte[] values)
+    {
+        public readonly byte[] Keys = keys;
+        public readonly byte[] Values = values;
+        public int References = 1;
     }
 }

@@ -109,6 +109,8 @@ public sealed class TransformerModel : IDisposable
             throw new ArgumentException("at least one token is needed", nameof(tokens));
         if (cache.LayerCount != spec.LayerCount || cache.KvHeads != spec.KvHeadCount || cache.HeadDim != spec.HeadDim)
             throw new ArgumentException("the cache was made for a model of another shape", nameof(cache));
+        if (cache.IsReleased)
+            throw new ArgumentException("the cache was released", nameof(cache));
         var logitRows = allPositions ? count : 1;
         if (logits.Length < (long)logitRows * spec.VocabSize)
             throw new ArgumentException($"logits need {logitRows}×{spec.VocabSize} floats", nameof(logits));
@@ -204,6 +206,8 @@ public sealed class TransformerModel : IDisposable
             ArgumentNullException.ThrowIfNull(cache, nameof(caches));
             if (cache.LayerCount != spec.LayerCount || cache.KvHeads != spec.KvHeadCount || cache.HeadDim != spec.HeadDim)
                 throw new ArgumentException("a cache was made for a model of another shape", nameof(caches));
+            if (cache.IsReleased)
+                throw new ArgumentException("a cache in the batch was released", nameof(caches));
             if (!distinct.Add(cache))
                 throw new ArgumentException("the same cache appears twice in one batch", nameof(caches));
         }
