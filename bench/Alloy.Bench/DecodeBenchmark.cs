@@ -156,7 +156,7 @@ internal static class DecodeBenchmark
             Console.WriteLine($"decode ({kvTypes[k]} KV):  {rate:F2} tok/s (best of {rounds} rounds; all: {Rates(singleRates[k])}); bandwidth bound {bound:F2} tok/s; ratio {rate / bound:F3}");
             var roundRatios = singleRates[k].Select((r, i) => r / (roundBandwidths[i] / (bytesPerToken + kvBytes))).ToList();
             Console.WriteLine($"decode ({kvTypes[k]} KV), each round against the bandwidth read just before it ({Rates(roundBandwidths.Select(b => b / 1e9).ToList())} GB/s): "
-                + $"ratios {string.Join(", ", roundRatios.Select(r => r.ToString("F3", CultureInfo.InvariantCulture)))}; median {Median(roundRatios):F3}");
+                + $"ratios {Rates(roundRatios, "F3")}; median {Median(roundRatios):F3}");
         }
         if (batch > 1)
         {
@@ -169,7 +169,7 @@ internal static class DecodeBenchmark
                 + $"batched decode needs {weightsPerToken / 1e6:F0} M multiply-adds per token, so at most {computeBound:F1} tok/s aggregate "
                 + $"= {computeBound / tokensPerSecond:F2}× the best single stream; batch {batch} reaches {aggregate / computeBound:F3} of it");
             var pairRatios = batchRates.Select((r, i) => r / singleRates[0][i]).ToList();
-            Console.WriteLine($"batch {batch} ÷ single stream, round by round: {string.Join(", ", pairRatios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}; median {Median(pairRatios):F2}");
+            Console.WriteLine($"batch {batch} ÷ single stream, round by round: {Rates(pairRatios, "F2")}; median {Median(pairRatios):F2}");
             KernelShapes(raw, layers, hidden, intermediate, heads * headDim, kvHeads * headDim, vocab, batch);
         }
         return 0;
@@ -183,21 +183,22 @@ internal static class DecodeBenchmark
     /// </summary>
     private static void KernelShapes(Dictionary<string, byte[]> raw, int layers, int hidden, int intermediate, int queryWidth, int kvWidth, int vocab, int batch)
     {
+        const string head = "output head (tied embedding)";
         var shapes = new (string Name, int Rows, int Cols)[]
         {
             ("self_attn.q_proj", queryWidth, hidden), ("self_attn.k_proj", kvWidth, hidden), ("self_attn.v_proj", kvWidth, hidden),
             ("self_attn.o_proj", hidden, queryWidth), ("mlp.gate_proj", intermediate, hidden), ("mlp.up_proj", intermediate, hidden),
-            ("mlp.down_proj", hidden, intermediate), ("output head (tied embedding)", vocab, hidden),
+            ("mlp.down_proj", hidden, intermediate), (head, vocab, hidden),
         };
         double stepOne = 0, stepMany = 0;
         Console.WriteLine($"kernel alone per shape (best of rounds; B = {batch}):");
         foreach (var (name, rows, cols) in shapes)
         {
-            var matrices = name.StartsWith("output", StringComparison.Ordinal)
-                ? new[] { raw["model.embed_tokens.weight"] }
-                : Enumerable.Range(0, layers).Select(l => raw[$"model.layers.{l}.{name}.weight"]).ToArray();
+            byte[][] matrices = name == head
+                ? [raw["model.embed_tokens.weight"]]
+                : [.. Enumerable.Range(0, layers).Select(l => raw[$"model.layers.{l}.{name}.weight"])];
             var (one, many) = KernelTimes(matrices, rows, cols, batch);
-            var count = name.StartsWith("output", StringComparison.Ordinal) ? 1 : layers;
+            var count = matrices.Length;
             stepOne += count * one;
             stepMany += count * many;
             var fma = (double)rows * cols;
@@ -239,7 +240,7 @@ internal static class DecodeBenchmark
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static string Rates(List<double> rates) => string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)));
+    private static string Rates(List<double> rates, string format = "F1") => string.Join(", ", rates.Select(r => r.ToString(format, CultureInfo.InvariantCulture)));
 
     private static int ArgMax(ReadOnlySpan<float> values)
     {

@@ -282,34 +282,9 @@ public sealed class TransformerModel : IDisposable
         }
     }
 
-    /// <summary>Attention of row b's single query (position positions[b]) over caches[b]; parallel over (row, attention unit).</summary>
-    private void AttendBatch(IReadOnlyList<KvCache> caches, int[] positions, int layer, float[] q, float[] output)
-    {
-        var spec = Spec;
-        var scale = 1f / MathF.Sqrt(spec.HeadDim);
-        var window = spec.SlidingWindow;
-        var longest = positions.Max() + 1;
-        var units = AttentionUnits;
-        RowParallel.For(positions.Length * units, (long)longest * spec.HeadDim * 2 * (spec.HeadCount / units), 1, (first, end) =>
-        {
-            var scores = ArrayPool<float>.Shared.Rent(2 * longest);
-            try
-            {
-                for (var item = first; item < end; item++)
-                {
-                    var b = item / units;
-                    var position = positions[b];
-                    var lowest = window is null ? 0 : Math.Max(0, position - window.Value + 1);
-                    AttendUnit(caches[b], layer, item % units, q.AsSpan(b * spec.QueryWidth, spec.QueryWidth), lowest, position, scale,
-                        scores, output.AsSpan(b * spec.QueryWidth, spec.QueryWidth));
-                }
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(scores);
-            }
-        });
-    }
+    /// <summary>Attention of row b's single query (position positions[b]) over caches[b].</summary>
+    private void AttendBatch(IReadOnlyList<KvCache> caches, int[] positions, int layer, float[] q, float[] output) =>
+        AttendRows(positions.Length, b => caches[b], b => positions[b], positions.Max() + 1, layer, q, output);
 
     /// <summary>Adds biases, applies q/k norms (Qwen3) and rotary to every token's query and key heads.</summary>
     private void PrepareQueriesAndKeys(LayerWeights layer, int count, float[] q, float[] k, float[] v, float[] cos, float[] sin)
@@ -344,26 +319,33 @@ public sealed class TransformerModel : IDisposable
 
     /// <summary>
     /// For each new token t (position start + t) and query head: softmax over the cached positions it may
-    /// see ([max(0, p − window + 1), p]) of scaled q·k, then the weighted sum of values. Parallel over (token, attention unit).
+    /// see ([max(0, p − window + 1), p]) of scaled q·k, then the weighted sum of values.
     /// </summary>
-    private void Attend(KvCache cache, int layer, int start, int count, float[] q, float[] output)
+    private void Attend(KvCache cache, int layer, int start, int count, float[] q, float[] output) =>
+        AttendRows(count, _ => cache, t => start + t, start + count, layer, q, output);
+
+    /// <summary>
+    /// Attention for <paramref name="rows"/> query rows (row r: cacheOf(r) at positionOf(r), none beyond
+    /// <paramref name="longest"/> − 1), parallel over (row, attention unit).
+    /// </summary>
+    private void AttendRows(int rows, Func<int, KvCache> cacheOf, Func<int, int> positionOf, int longest, int layer, float[] q, float[] output)
     {
         var spec = Spec;
         var scale = 1f / MathF.Sqrt(spec.HeadDim);
         var window = spec.SlidingWindow;
         var units = AttentionUnits;
-        RowParallel.For(count * units, (long)(start + count) * spec.HeadDim * 2 * (spec.HeadCount / units), 1, (first, end) =>
+        RowParallel.For(rows * units, (long)longest * spec.HeadDim * 2 * (spec.HeadCount / units), 1, (first, end) =>
         {
-            var scores = ArrayPool<float>.Shared.Rent(2 * (start + count));
+            var scores = ArrayPool<float>.Shared.Rent(2 * longest);
             try
             {
                 for (var item = first; item < end; item++)
                 {
-                    var t = item / units;
-                    var position = start + t;
+                    var row = item / units;
+                    var position = positionOf(row);
                     var lowest = window is null ? 0 : Math.Max(0, position - window.Value + 1);
-                    AttendUnit(cache, layer, item % units, q.AsSpan(t * spec.QueryWidth, spec.QueryWidth), lowest, position, scale,
-                        scores, output.AsSpan(t * spec.QueryWidth, spec.QueryWidth));
+                    AttendUnit(cacheOf(row), layer, item % units, q.AsSpan(row * spec.QueryWidth, spec.QueryWidth), lowest, position, scale,
+                        scores, output.AsSpan(row * spec.QueryWidth, spec.QueryWidth));
                 }
             }
             finally
@@ -450,7 +432,7 @@ public sealed class TransformerModel : IDisposable
         // A page holds [kvHeads, PageSize, headDim]: head kvHead's rows from slot `from` on are one contiguous run, so
         // the per-head kernels see it as a single head ([n, 1, headDim]).
         var bf16 = cache.DType == DType.BF16;
-        var size = bf16 ? 2 : 4;
+        var size = cache.DType.SizeOf();
         for (var at = lowest; at <= position;)
         {
             var (keys, _, from, n) = PageRun(cache, layer, at, position + 1);
